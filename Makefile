@@ -1,0 +1,49 @@
+# orgmap: `make run` to try it, `make test` to test it. See README.md.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+# The first Python >= 3.12 on PATH (Django 6.1 needs it).
+PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3; do \
+	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
+	echo $$p; break; fi; done)
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install lint check clean help
+
+help:
+	@echo "make run    - install, migrate, load demo data, start web + worker + beat"
+	@echo "make test   - install test tools and run the whole test suite"
+	@echo "make lint   - ruff"
+	@echo "make check  - deploy checks and migration checks"
+
+$(BIN)/python:
+	@if [ -z "$(PYTHON)" ]; then echo "orgmap needs Python 3.12 or newer (python3.12/python3.13 on PATH); none found." >&2; exit 1; fi
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --no-input -v 0
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo
+	DEBUG=$${DEBUG:-1} $(BIN)/python -m orgmap.devrun
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+check: install
+	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+	DEBUG=0 SECRET_KEY=check-deploy-$$(head -c 32 /dev/urandom | base64 | tr -dc a-zA-Z0-9) \
+		ALLOWED_HOSTS=orgmap.example.com CSRF_TRUSTED_ORIGINS=https://orgmap.example.com \
+		$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) var staticfiles

@@ -1,0 +1,171 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import permissions
+from .models import Department, Profile, Role, RoleHolder
+from .selectors import department_descendant_ids
+
+
+class DepartmentForm(forms.ModelForm):
+    class Meta:
+        model = Department
+        fields = ["name", "code", "parent", "head", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["name"].error_messages["required"] = _("Give the department a name.")
+        self.fields["code"].error_messages["required"] = _("Give the department a short code.")
+        if self.instance.pk:
+            self.fields["head"].queryset = Role.objects.filter(
+                department=self.instance, active=True
+            )
+        else:
+            # A new department has no roles yet; its head is chosen once it has some.
+            del self.fields["head"]
+        if not permissions.is_org_admin(user):
+            managed = permissions.managed_department_ids(user)
+            self.fields["parent"].queryset = Department.objects.filter(pk__in=managed)
+            self.fields["parent"].required = True
+            self.fields["parent"].error_messages["required"] = _(
+                "Choose the department this one belongs to."
+            )
+
+    def clean_code(self) -> str:
+        return self.cleaned_data["code"].strip().upper()
+
+    def clean_parent(self) -> Department | None:
+        parent = self.cleaned_data.get("parent")
+        # A department under itself or under one of its own sub-departments would cut
+        # that branch off from the tree.
+        if (
+            parent
+            and self.instance.pk
+            and parent.pk in department_descendant_ids([self.instance.pk])
+        ):
+            raise forms.ValidationError(
+                _("A department cannot be placed under itself or one of its sub-departments.")
+            )
+        moved = not self.instance.pk or parent != self.instance.parent
+        if moved and not permissions.can_create_department(self.user, parent):
+            raise forms.ValidationError(
+                _("You may only place departments under departments you manage.")
+            )
+        return parent
+
+
+class RoleForm(forms.ModelForm):
+    class Meta:
+        model = Role
+        fields = [
+            "title",
+            "department",
+            "purpose",
+            "reports_to",
+            "active",
+            "review_cadence_months",
+            "last_reviewed_on",
+        ]
+        widgets = {
+            "purpose": forms.Textarea(attrs={"rows": 4}),
+            "last_reviewed_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["title"].error_messages["required"] = _("Give the role a title.")
+        self.fields["department"].error_messages["required"] = _(
+            "Choose the department this role belongs to."
+        )
+        self.fields["reports_to"].queryset = Role.objects.filter(active=True).select_related(
+            "department"
+        )
+        self.fields["reports_to"].label_from_instance = lambda role: (
+            f"{role.title} ({role.department.name})"
+        )
+        if not (permissions.is_org_admin(user) or permissions.is_hr(user)):
+            self.fields["department"].queryset = Department.objects.filter(
+                pk__in=permissions.managed_department_ids(user)
+            )
+
+    def clean_title(self) -> str:
+        title = " ".join(self.cleaned_data["title"].split())
+        if not title:
+            raise forms.ValidationError(_("Give the role a title."))
+        return title
+
+    def clean_last_reviewed_on(self):
+        value = self.cleaned_data.get("last_reviewed_on")
+        if value and value > timezone.localdate():
+            raise forms.ValidationError(_("The last review cannot be in the future."))
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        reports_to = cleaned.get("reports_to")
+        if reports_to and self.instance.pk:
+            # Walk up the reporting line: a role may not end up reporting to itself.
+            seen = set()
+            current = reports_to
+            while current is not None and current.pk not in seen:
+                if current.pk == self.instance.pk:
+                    self.add_error(
+                        "reports_to", _("A role cannot report to itself, even indirectly.")
+                    )
+                    break
+                seen.add(current.pk)
+                current = current.reports_to
+        return cleaned
+
+
+class RoleHolderForm(forms.ModelForm):
+    class Meta:
+        model = RoleHolder
+        fields = ["person", "since"]
+        widgets = {"since": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, role: Role, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.role = role
+        people = get_user_model().objects.filter(is_active=True).select_related("profile")
+        self.fields["person"].queryset = people.order_by("profile__display_name", "username")
+        self.fields["person"].label_from_instance = lambda user: user.profile.name
+        self.fields["person"].error_messages["required"] = _("Choose who holds the role.")
+
+    def clean_person(self):
+        person = self.cleaned_data["person"]
+        if RoleHolder.objects.current().filter(role=self.instance.role, person=person).exists():
+            raise forms.ValidationError(
+                _("%(name)s already holds this role.") % {"name": person.profile.name}
+            )
+        return person
+
+
+class RoleHolderEndForm(forms.Form):
+    until = forms.DateField(
+        label=_("Last day + 1 (end date)"),
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args, holding: RoleHolder, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.holding = holding
+
+    def clean_until(self):
+        until = self.cleaned_data["until"]
+        if until <= self.holding.since:
+            raise forms.ValidationError(_("The end date must be after the start date."))
+        return until
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = Profile
+        fields = ["display_name", "language", "phone"]

@@ -1,0 +1,13 @@
+from django.core.management.base import BaseCommand
+
+from orgmap.demo import DEMO_LOGINS, DEMO_PASSWORD, seed_organisation
+
+
+class Command(BaseCommand):
+    help = "Create the demo organisation (idempotent: running it twice changes nothing)."
+
+    def handle(self, *args, **options) -> None:
+        created = seed_organisation()
+        summary = ", ".join(f"{count} {what}" for what, count in created.items())
+        self.stdout.write(self.style.SUCCESS(f"Demo organisation ready (created: {summary})."))
+        self.stdout.write(f"Demo logins (password '{DEMO_PASSWORD}'): {', '.join(DEMO_LOGINS)}")

@@ -1,0 +1,115 @@
+"""Who may do what on the organisation.
+
+Personas: org admin (superuser or the "Org admins" group), HR (the "HR" group),
+department manager (guardian object permission `manage_department` on a department,
+covering its sub-departments), and member (any logged-in user: read only).
+
+Each check works on ids computed once per request and cached on the user object, so a
+page can ask about many objects without one query per object.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+
+from .models import (
+    Department,
+    DepartmentGroupObjectPermission,
+    DepartmentUserObjectPermission,
+    Role,
+)
+from .selectors import department_descendant_ids
+
+ORG_ADMINS_GROUP = "Org admins"
+HR_GROUP = "HR"
+MANAGE_DEPARTMENT = "manage_department"
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def _group_names(user: User) -> set[str]:
+    if not user.is_authenticated:
+        return set()
+    cached = getattr(user, "_orgmap_group_names", None)
+    if cached is None:
+        cached = set(user.groups.values_list("name", flat=True))
+        user._orgmap_group_names = cached
+    return cached
+
+
+def is_org_admin(user: User) -> bool:
+    return (
+        user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or ORG_ADMINS_GROUP in _group_names(user))
+    )
+
+
+def is_hr(user: User) -> bool:
+    return user.is_authenticated and user.is_active and HR_GROUP in _group_names(user)
+
+
+def managed_department_ids(user: User) -> frozenset[int]:
+    """Departments the user manages directly or through a parent department."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_orgmap_managed_department_ids", None)
+    if cached is not None:
+        return cached
+    direct = set(
+        DepartmentUserObjectPermission.objects.filter(
+            user=user, permission__codename=MANAGE_DEPARTMENT
+        ).values_list("content_object_id", flat=True)
+    ) | set(
+        DepartmentGroupObjectPermission.objects.filter(
+            group__user=user, permission__codename=MANAGE_DEPARTMENT
+        ).values_list("content_object_id", flat=True)
+    )
+    cached = frozenset(department_descendant_ids(direct)) if direct else frozenset()
+    user._orgmap_managed_department_ids = cached
+    return cached
+
+
+def can_manage_department(user: User, department: Department) -> bool:
+    return is_org_admin(user) or department.pk in managed_department_ids(user)
+
+
+def can_create_department(user: User, parent: Department | None) -> bool:
+    if is_org_admin(user):
+        return True
+    return parent is not None and parent.pk in managed_department_ids(user)
+
+
+def can_edit_role(user: User, role: Role) -> bool:
+    # HR keeps role descriptions for the whole organisation.
+    return is_hr(user) or (
+        role.department_id is not None
+        and (is_org_admin(user) or role.department_id in managed_department_ids(user))
+    )
+
+
+def can_edit_role_holders(user: User, role: Role) -> bool:
+    return is_org_admin(user) or role.department_id in managed_department_ids(user)
+
+
+def get_department_for_manage(user: User, code: str) -> Department:
+    department = get_object_or_404(Department, code__iexact=code)
+    if not can_manage_department(user, department):
+        raise PermissionDenied("You may not edit this department.")
+    return department
+
+
+def get_role_for_edit(user: User, pk: int) -> Role:
+    role = get_object_or_404(Role.objects.select_related("department"), pk=pk)
+    if not can_edit_role(user, role):
+        raise PermissionDenied("You may not edit this role.")
+    return role
+
+
+def get_role_for_holder_edit(user: User, pk: int) -> Role:
+    role = get_object_or_404(Role.objects.select_related("department"), pk=pk)
+    if not can_edit_role_holders(user, role):
+        raise PermissionDenied("You may not change who holds this role.")
+    return role

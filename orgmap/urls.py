@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", views.org_overview, name="org-overview"),
+    path("departments/new/", views.department_create, name="department-create"),
+    path("departments/<str:code>/", views.department_detail, name="department-detail"),
+    path("departments/<str:code>/edit/", views.department_edit, name="department-edit"),
+    path("departments/<str:code>/roles/new/", views.role_create, name="role-create"),
+    path("roles/<int:pk>/", views.role_detail, name="role-detail"),
+    path("roles/<int:pk>/edit/", views.role_edit, name="role-edit"),
+    path("roles/<int:pk>/holders/add/", views.role_holder_add, name="role-holder-add"),
+    path("holders/<int:pk>/end/", views.role_holder_end, name="role-holder-end"),
+    path("people/<str:username>/", views.person_detail, name="person-detail"),
+    path("profile/", views.profile_edit, name="profile"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "orgmap.views.permission_denied"

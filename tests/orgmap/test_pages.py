@@ -1,0 +1,121 @@
+"""The read pages: overview, department, role, person, and who may open them."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from orgmap.models import Department, Role, RoleHolder
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_is_sent_to_login(demo_org, client_for):
+    response = client_for(None).get(reverse("org-overview"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_login_page_is_public(client_for, db):
+    assert client_for(None).get(reverse("login")).status_code == 200
+
+
+def test_overview_shows_departments_with_counts(member, client_for):
+    response = client_for(member).get(reverse("org-overview"))
+    assert response.status_code == 200
+    nodes = {node.department.code: node for node in response.context["nodes"]}
+    assert set(nodes) >= {"SALES", "SALES-N", "SALES-S", "PROD", "RND", "MKT", "FIN", "CS", "PMO"}
+    south = nodes["SALES-S"]
+    assert (south.roles, south.people, south.vacancies) == (2, 1, 1)
+    assert nodes["SALES-N"].depth == 1
+    # Inactive roles are neither counted as roles nor as vacancies.
+    assert (nodes["HR"].roles, nodes["HR"].vacancies) == (1, 0)
+    # A member sees no control to create departments.
+    assert "New department" not in response.text
+
+
+def test_overview_cost_does_not_grow_with_the_organisation(
+    member, client_for, django_assert_max_num_queries
+):
+    client = client_for(member)
+    with django_assert_max_num_queries(8) as small:
+        client.get(reverse("org-overview"))
+    for index in range(40):
+        department = Department.objects.create(name=f"Dept {index}", code=f"D{index}")
+        role = Role.objects.create(title=f"Role {index}", department=department)
+        RoleHolder.objects.create(role=role, person=member)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get(reverse("org-overview"))
+    assert "Dept 39" in response.text
+
+
+def test_department_page_lists_roles_holders_and_sub_departments(member, client_for):
+    response = client_for(member).get(reverse("department-detail", args=["sales"]))
+    assert response.status_code == 200
+    assert "Head of Sales" in response.text and "Sam Sales" in response.text
+    assert "North Sales" in response.text and "South Sales" in response.text
+    assert "Edit department" not in response.text
+
+
+def test_department_page_cost_is_constant(member, client_for, django_assert_max_num_queries):
+    sales = Department.objects.get(code="SALES")
+    client = client_for(member)
+    with django_assert_max_num_queries(14) as small:
+        client.get(reverse("department-detail", args=["SALES"]))
+    for index in range(30):
+        role = Role.objects.create(title=f"Seller {index}", department=sales)
+        RoleHolder.objects.create(role=role, person=member)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(reverse("department-detail", args=["SALES"]))
+
+
+def test_manager_sees_edit_controls_on_own_department_only(sales_manager, client_for):
+    client = client_for(sales_manager)
+    assert "Edit department" in client.get(reverse("department-detail", args=["SALES-N"])).text
+    assert "Edit department" not in client.get(reverse("department-detail", args=["PROD"])).text
+
+
+def test_unknown_department_is_404(member, client_for):
+    assert client_for(member).get(reverse("department-detail", args=["NOPE"])).status_code == 404
+
+
+def test_role_page_shows_purpose_reports_to_and_holders(member, client_for):
+    role = Role.objects.get(title="North Sales Representative")
+    response = client_for(member).get(reverse("role-detail", args=[role.pk]))
+    assert response.status_code == 200
+    assert "Sells to customers in the northern region." in response.text
+    assert "North Regional Sales Manager" in response.text
+    assert "王芳" in response.text
+    assert "Add holder" not in response.text
+
+
+def test_vacant_role_says_so(member, client_for):
+    role = Role.objects.get(title="South Sales Representative")
+    assert (
+        "Nobody holds this role at present."
+        in client_for(member).get(reverse("role-detail", args=[role.pk])).text
+    )
+
+
+def test_person_page_lists_roles(member, client_for):
+    response = client_for(member).get(reverse("person-detail", args=["maria.rossi"]))
+    assert "Line Supervisor" in response.text and "Quality Inspector" in response.text
+
+
+def test_profile_sets_language(member, client_for):
+    client = client_for(member)
+    response = client.post(
+        reverse("profile"), {"display_name": "Max M.", "language": "zh-hans", "phone": ""}
+    )
+    assert response.status_code == 302
+    member.profile.refresh_from_db()
+    assert member.profile.language == "zh-hans"
+    assert response.cookies["django_language"].value == "zh-hans"
+
+
+def test_profile_rejects_unknown_language(member, client_for):
+    response = client_for(member).post(
+        reverse("profile"), {"display_name": "", "language": "xx", "phone": ""}
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.text
