@@ -113,3 +113,21 @@ def get_role_for_holder_edit(user: User, pk: int) -> Role:
     if not can_edit_role_holders(user, role):
         raise PermissionDenied("You may not change who holds this role.")
     return role
+
+
+def can_edit_duty(
+    user: User, *, department_id: int, project_coordinator_id: int | None = None
+) -> bool:
+    """Managers of the owning department (or above), the coordinator of the duty's
+    project, and org admins edit a duty and its row of the matrix."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if is_org_admin(user) or department_id in managed_department_ids(user):
+        return True
+    return project_coordinator_id is not None and project_coordinator_id == user.pk
+
+
+def can_manage_project(user: User, project) -> bool:
+    return is_org_admin(user) or (
+        user.is_authenticated and user.is_active and project.coordinator_id == user.pk
+    )

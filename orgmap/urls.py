@@ -15,6 +15,8 @@ urlpatterns = [
     path("holders/<int:pk>/end/", views.role_holder_end, name="role-holder-end"),
     path("people/<str:username>/", views.person_detail, name="person-detail"),
     path("profile/", views.profile_edit, name="profile"),
+    path("", include("responsibilities.urls")),
+    path("", include("collaboration.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),

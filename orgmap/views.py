@@ -12,6 +12,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
+from responsibilities import selectors as responsibility_selectors
+
 from . import permissions, selectors, services
 from .forms import DepartmentForm, ProfileForm, RoleForm, RoleHolderEndForm, RoleHolderForm
 from .health import health_report
@@ -58,6 +60,11 @@ def department_detail(request: HttpRequest, code: str) -> HttpResponse:
             "roles": selectors.department_roles(department),
             "children": selectors.department_children(department),
             "can_manage": permissions.can_manage_department(request.user, department),
+            "finding_count": len(
+                responsibility_selectors.findings(
+                    responsibility_selectors.Scope(department=department)
+                )
+            ),
         },
     )
 

@@ -1,6 +1,8 @@
 from django.core.management.base import BaseCommand
 
+from collaboration.demo import seed_projects
 from orgmap.demo import DEMO_LOGINS, DEMO_PASSWORD, seed_organisation
+from responsibilities.demo import seed_duties
 
 
 class Command(BaseCommand):
@@ -8,6 +10,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         created = seed_organisation()
+        created |= seed_projects()
+        created |= seed_duties()
         summary = ", ".join(f"{count} {what}" for what, count in created.items())
         self.stdout.write(self.style.SUCCESS(f"Demo organisation ready (created: {summary})."))
         self.stdout.write(f"Demo logins (password '{DEMO_PASSWORD}'): {', '.join(DEMO_LOGINS)}")

@@ -1,0 +1,68 @@
+# orgmap production image. One image runs every role (see docker-compose.yml): the
+# default command serves the web app with gunicorn; the same image runs migrations,
+# the Celery worker and Celery beat with a different command.
+
+FROM python:3.12-slim AS base
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_NO_CACHE_DIR=1
+
+
+# ---- build: orgmap and its dependencies in a virtualenv -------------------------------
+FROM base AS build
+RUN python -m venv /opt/venv
+ENV PATH=/opt/venv/bin:$PATH
+WORKDIR /src
+# .dockerignore admits only what the image needs.
+COPY . .
+# A regular (non-editable) install, without the test extras.
+# settings.BASE_DIR is the folder that holds the orgmap package. For an installed
+# package that is site-packages, so templates/, static/ and locale/ (if present) are
+# put there, next to the packages; anywhere else Django would not find them.
+RUN pip install . \
+ && base_dir="$(cd / && python -c 'import importlib.util, pathlib; print(pathlib.Path(importlib.util.find_spec("orgmap").origin).parent.parent)')" \
+ && cp -r templates static "$base_dir"/ \
+ && if [ -d locale ]; then cp -r locale "$base_dir"/; fi
+
+
+# ---- runtime --------------------------------------------------------------------------
+FROM base AS runtime
+
+# Libraries WeasyPrint loads for PDF rendering (Pango, HarfBuzz), a CJK font for Chinese
+# text, and fontconfig, whose install builds the system font cache.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends \
+      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fontconfig \
+ && rm -rf /var/lib/apt/lists/*
+
+RUN groupadd --system --gid 10001 orgmap \
+ && useradd --system --uid 10001 --gid orgmap --home-dir /app --no-create-home \
+      --shell /usr/sbin/nologin orgmap
+
+COPY --from=build /opt/venv /opt/venv
+# ORGMAP_DATA_DIR: the settings create it at start-up, so it must be writable by the app
+# user; with PostgreSQL and Redis configured nothing else is kept there.
+# WEB_CONCURRENCY: gunicorn reads it as its number of worker processes.
+ENV PATH=/opt/venv/bin:$PATH \
+    ORGMAP_DATA_DIR=/app/var \
+    STATIC_ROOT=/app/staticfiles \
+    WEB_CONCURRENCY=2
+WORKDIR /app
+COPY manage.py ./
+
+# The settings refuse to load without SECRET_KEY when DEBUG is off: collectstatic gets a
+# throwaway key on this line only (not kept in the image's environment), and a scratch
+# data folder, so that no root-owned folders are left in /app/var. The template lookup
+# fails the build if templates/ is not where the settings look for it.
+RUN export SECRET_KEY=build-only-throwaway-key ORGMAP_DATA_DIR=/tmp/orgmap-build \
+ && python manage.py collectstatic --no-input -v 0 \
+ && python manage.py shell -v 0 -c "from django.template.loader import get_template; get_template('base.html')" \
+ && rm -rf /tmp/orgmap-build \
+ && install -d -o orgmap -g orgmap /app/var
+
+# Numeric, so that platforms enforcing "run as non-root" can check it.
+USER 10001:10001
+EXPOSE 8000
+CMD ["gunicorn", "orgmap.wsgi:application", "--bind", "0.0.0.0:8000", \
+     "--worker-tmp-dir", "/dev/shm", "--access-logfile", "-"]

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from collaboration.models import Project
+from orgmap.models import Department
+
+from .models import Duty
+
+
+class DutyForm(forms.ModelForm):
+    class Meta:
+        model = Duty
+        fields = ["title", "project", "description", "frequency", "kpis", "active"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "kpis": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(
+        self, *args, department: Department | None = None, project: Project | None = None, **kwargs
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if department is not None:
+            self.instance.department = department
+        elif project is not None and not self.instance.pk:
+            self.instance.project = project
+        self.fields["title"].error_messages["required"] = _("Give the duty a title.")
+        self.fields["project"].queryset = (
+            Project.objects.filter(departments=department)
+            if department is not None
+            else Project.objects.all()
+        )
+        self.fields["project"].empty_label = _("none: a duty of the department")
+        if project is not None:
+            del self.fields["project"]
+        if not self.instance.pk:
+            del self.fields["active"]
+
+    def clean_title(self) -> str:
+        title = " ".join(self.cleaned_data["title"].split())
+        if not title:
+            raise forms.ValidationError(_("Give the duty a title."))
+        return title

@@ -1,0 +1,150 @@
+"""Duties and who is Responsible, Accountable, Consulted or Informed for them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from orgmap.models import Department, Role
+
+from . import raci
+
+
+class Duty(models.Model):
+    class Frequency(models.TextChoices):
+        AS_NEEDED = "as_needed", _("as needed")
+        DAILY = "daily", _("daily")
+        WEEKLY = "weekly", _("weekly")
+        MONTHLY = "monthly", _("monthly")
+        QUARTERLY = "quarterly", _("quarterly")
+        YEARLY = "yearly", _("yearly")
+
+    title = models.CharField(_("title"), max_length=300)
+    # normalise_title(title): finds the same duty written twice, across departments too.
+    title_key = models.CharField(max_length=300, db_index=True, editable=False)
+    description = models.TextField(_("description"), blank=True)
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("owning department"),
+        on_delete=models.PROTECT,
+        related_name="duties",
+    )
+    project = models.ForeignKey(
+        "collaboration.Project",
+        verbose_name=_("project"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="duties",
+    )
+    frequency = models.CharField(
+        _("frequency"), max_length=20, choices=Frequency.choices, blank=True
+    )
+    kpis = models.TextField(_("measures (KPIs)"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("duty")
+        verbose_name_plural = _("duties")
+        constraints = [
+            models.UniqueConstraint(
+                "department",
+                "title_key",
+                condition=Q(project__isnull=True),
+                name="duty_title_unique_in_department",
+                violation_error_message=_("This department already has a duty with this title."),
+            ),
+            models.UniqueConstraint(
+                "project",
+                "title_key",
+                condition=Q(project__isnull=False),
+                name="duty_title_unique_in_project",
+                violation_error_message=_("This project already has a duty with this title."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        self.title_key = raci.normalise_title(self.title)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "title" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "title_key"}
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        # Model validation of the unique constraints reads title_key.
+        self.title_key = raci.normalise_title(self.title or "")
+
+    def get_absolute_url(self) -> str:
+        return reverse("duty-detail", args=[self.pk])
+
+
+class Assignment(models.Model):
+    """One cell of the matrix. Written only through services.assignment_set, which
+    checks the version (optimistic locking) and records the change in history."""
+
+    class Letter(models.TextChoices):
+        R = raci.R, _("Responsible")
+        A = raci.A, _("Accountable")
+        C = raci.C, _("Consulted")
+        I = raci.I, _("Informed")  # noqa: E741
+        AR = raci.AR, _("Accountable and responsible (A/R)")
+
+    duty = models.ForeignKey(Duty, on_delete=models.CASCADE, related_name="assignments")
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="assignments")
+    letter = models.CharField(max_length=2, choices=Letter.choices)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField()
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        constraints = [
+            models.UniqueConstraint("duty", "role", name="one_assignment_per_duty_and_role"),
+            models.CheckConstraint(
+                condition=Q(letter__in=raci.LETTERS), name="assignment_letter_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.duty} / {self.role}: {self.label}"
+
+    @property
+    def label(self) -> str:
+        return raci.LETTER_LABELS[self.letter]
+
+
+class AssignmentChange(models.Model):
+    """History: one row per change of a cell, written in the same transaction."""
+
+    duty = models.ForeignKey(Duty, on_delete=models.CASCADE, related_name="changes")
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="assignment_changes")
+    before = models.CharField(max_length=2, blank=True)
+    after = models.CharField(max_length=2, blank=True)
+    version = models.PositiveIntegerField(
+        help_text=_("Version of the cell after the change (0: cleared).")
+    )
+    changed_at = models.DateTimeField(db_index=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source = models.CharField(max_length=20, default="matrix")
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        verbose_name = _("assignment change")
+        verbose_name_plural = _("assignment changes")
+        indexes = [models.Index(fields=["duty", "role", "-changed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.duty_id}/{self.role_id}: {self.before or '–'} → {self.after or '–'}"

@@ -1,0 +1,464 @@
+"""RACI findings engine: pure rules over plain data.
+
+The selector condenses the matrix into the frozen dataclasses below with a few
+aggregate queries; this module only judges them. Keeping it free of the ORM means
+every rule is specified by fast unit tests and the same findings serve the pages,
+the exports and the digests alike.
+
+Accountability and responsibility rules look at *active* roles only: an inactive
+role cannot carry a duty, and its leftover cell is reported once, with its own fix,
+by INACTIVE_ROLE_ASSIGNED.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+# Letters, as stored. "AR" (shown "A/R") is a role that is accountable and also does the work.
+R = "R"
+A = "A"
+C = "C"
+I = "I"  # noqa: E741 - the RACI letter itself
+AR = "AR"
+LETTERS = (R, A, C, I, AR)
+LETTER_LABELS = {R: "R", A: "A", C: "C", I: "I", AR: "A/R"}
+ACCOUNTABLE_LETTERS = frozenset({A, AR})
+RESPONSIBLE_LETTERS = frozenset({R, AR})
+
+# Spellings people type in forms and spreadsheets, after spaces are removed and upper-cased.
+_SPELLINGS = {"R": R, "A": A, "C": C, "I": I, "AR": AR, "RA": AR, "A/R": AR, "R/A": AR}
+
+
+def parse_letter(text: str) -> str | None:
+    """Read a letter as typed; "" or "-" mean the cell is empty.
+
+    NFKC first, so full-width input from a Chinese IME ("Ａ／Ｒ") reads like ASCII.
+    """
+    compact = "".join(unicodedata.normalize("NFKC", text).split()).upper()
+    if compact in ("", "-"):
+        return None
+    try:
+        return _SPELLINGS[compact]
+    except KeyError:
+        message = _('"%(value)s" is not a RACI letter: use R, A, C, I or A/R, or leave it empty.')
+        raise ValueError(message % {"value": text.strip()}) from None
+
+
+def normalise_title(title: str) -> str:
+    """Key under which two duty titles count as the same duty.
+
+    Punctuation is dropped rather than turned into spaces, because Chinese titles
+    have no spaces to fall back on ("编制、审核" must equal "编制审核").
+    """
+    text = unicodedata.normalize("NFKC", title).casefold()
+    text = "".join(ch for ch in text if not unicodedata.category(ch).startswith("P"))
+    return " ".join(text.split())
+
+
+class Severity:
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+NO_ACCOUNTABLE = "NO_ACCOUNTABLE"
+MULTIPLE_ACCOUNTABLE = "MULTIPLE_ACCOUNTABLE"
+NO_RESPONSIBLE = "NO_RESPONSIBLE"
+VACANT_ACCOUNTABLE = "VACANT_ACCOUNTABLE"
+VACANT_RESPONSIBLE = "VACANT_RESPONSIBLE"
+INACTIVE_ROLE_ASSIGNED = "INACTIVE_ROLE_ASSIGNED"
+CROSS_DEPARTMENT_DUPLICATE = "CROSS_DEPARTMENT_DUPLICATE"
+DUPLICATE_DUTY = "DUPLICATE_DUTY"
+ROLE_OVERLOADED = "ROLE_OVERLOADED"
+ROLE_WITHOUT_DUTIES = "ROLE_WITHOUT_DUTIES"
+
+# Rule code -> severity. The order is the reading order within a department (most severe
+# first, duty rules before role rules) and is part of the interface: analyse() sorts by it.
+RULES: dict[str, str] = {
+    NO_ACCOUNTABLE: Severity.ERROR,
+    MULTIPLE_ACCOUNTABLE: Severity.ERROR,
+    NO_RESPONSIBLE: Severity.ERROR,
+    VACANT_ACCOUNTABLE: Severity.WARNING,
+    VACANT_RESPONSIBLE: Severity.WARNING,
+    INACTIVE_ROLE_ASSIGNED: Severity.WARNING,
+    CROSS_DEPARTMENT_DUPLICATE: Severity.WARNING,
+    DUPLICATE_DUTY: Severity.WARNING,
+    ROLE_OVERLOADED: Severity.WARNING,
+    ROLE_WITHOUT_DUTIES: Severity.INFO,
+}
+_RULE_ORDER = {code: index for index, code in enumerate(RULES)}
+
+
+@dataclass(frozen=True)
+class RoleRef:
+    id: int
+    title: str
+    department_id: int
+    department_code: str
+    active: bool
+    vacant: bool  # no current holder
+
+
+@dataclass(frozen=True)
+class DutyFacts:
+    id: int
+    title: str
+    department_id: int
+    department_code: str
+    project_id: int | None
+    project_code: str | None
+    active: bool
+    accountable: tuple[RoleRef, ...]  # roles assigned A or AR
+    responsible: tuple[RoleRef, ...]  # roles assigned R or AR (an AR role is in both)
+    inactive_assigned: tuple[RoleRef, ...]  # roles with any letter whose role is inactive
+    head_role: RoleRef | None  # the owning department's head role, for suggestions
+
+
+@dataclass(frozen=True)
+class RoleLoad:
+    role: RoleRef
+    assignments: int  # any letter, on active duties
+    accountable_or_responsible: int  # A, R or AR on active duties; AR counts once
+
+
+@dataclass(frozen=True)
+class DutyRef:
+    id: int
+    title: str
+    department_id: int
+    department_code: str
+
+
+@dataclass(frozen=True)
+class DuplicateTitle:
+    key: str  # normalise_title() of the titles
+    duties: tuple[DutyRef, ...]  # active, non-project duties sharing the key
+
+
+@dataclass(frozen=True)
+class Fix:
+    """The one matrix cell whose change resolves a finding; letter None clears the cell."""
+
+    duty_id: int
+    role_id: int
+    letter: str | None
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: str
+    department_id: int
+    department_code: str
+    project_id: int | None
+    project_code: str | None
+    duty_id: int | None
+    duty_title: str | None
+    roles: tuple[RoleRef, ...]
+    message: str
+    suggestion: str
+    fix: Fix | None = None
+
+    def as_dict(self) -> dict:
+        """Flat, JSON-ready shape for exports and the API; ids of roles stay internal."""
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "department": self.department_code,
+            "project": self.project_code,
+            "duty": self.duty_title,
+            "duty_id": self.duty_id,
+            "roles": [role.title for role in self.roles],
+            "message": self.message,
+            "suggestion": self.suggestion,
+        }
+
+
+Roles = tuple[RoleRef, ...]
+
+
+def _title_key(title: str) -> tuple[str, str]:
+    return (title.casefold(), title)
+
+
+def _by_title(roles: Iterable[RoleRef]) -> Roles:
+    """De-duplicated by id and in reading order, so output never depends on query order."""
+    unique = {role.id: role for role in roles}
+    return tuple(sorted(unique.values(), key=lambda role: (*_title_key(role.title), role.id)))
+
+
+def _names(roles: Iterable[RoleRef], *, with_department: bool = False) -> str:
+    if with_department:
+        return ", ".join(f"{role.title} ({role.department_code})" for role in _by_title(roles))
+    return ", ".join(role.title for role in _by_title(roles))
+
+
+def _ids(roles: Iterable[RoleRef]) -> set[int]:
+    return {role.id for role in roles}
+
+
+def _where(duty: DutyFacts) -> str:
+    values = {"duty": duty.title, "department": duty.department_code, "project": duty.project_code}
+    if duty.project_code:
+        return _('"%(duty)s" (%(department)s, project %(project)s)') % values
+    return _('"%(duty)s" (%(department)s)') % values
+
+
+def _head(
+    duty: DutyFacts, *, held: bool = False, exclude: Iterable[RoleRef] = ()
+) -> RoleRef | None:
+    """The head role as the fallback carrier of a letter, if it can really carry it."""
+    head = duty.head_role
+    if head is None or not head.active or (held and head.vacant) or head.id in _ids(exclude):
+        return None
+    return head
+
+
+def _finding(
+    rule: str,
+    place: DutyFacts | DutyRef | RoleRef,
+    roles: Iterable[RoleRef],
+    message: str,
+    suggestion: str,
+    fix: Fix | None = None,
+) -> Finding:
+    """Build a finding located where `place` is: a duty (with its project, if any) or a role."""
+    duty = None if isinstance(place, RoleRef) else place
+    return Finding(
+        rule=rule,
+        severity=RULES[rule],
+        department_id=place.department_id,
+        department_code=place.department_code,
+        project_id=getattr(place, "project_id", None),
+        project_code=getattr(place, "project_code", None),
+        duty_id=duty.id if duty else None,
+        duty_title=duty.title if duty else None,
+        roles=_by_title(roles),
+        message=message,
+        suggestion=suggestion,
+        fix=fix,
+    )
+
+
+# Each duty rule sees the duty and its *active* accountable and responsible roles, by title.
+
+
+def _no_accountable(duty: DutyFacts, accountable: Roles, responsible: Roles) -> list[Finding]:
+    if accountable:
+        return []
+    message = _("Nobody is accountable for %(duty)s.") % {"duty": _where(duty)}
+    head = _head(duty)
+    if len(responsible) == 1:
+        role = responsible[0]
+        suggestion = _("Make %(role)s A/R: accountable as well as doing the work.")
+        suggestion, fix = suggestion % {"role": role.title}, Fix(duty.id, role.id, AR)
+    elif head is not None:
+        suggestion = _("Make %(role)s, the head of %(department)s, accountable.")
+        suggestion %= {"role": head.title, "department": duty.department_code}
+        # AR when the head already does the work: setting plain A would drop its R.
+        fix = Fix(duty.id, head.id, AR if head.id in _ids(responsible) else A)
+    else:
+        suggestion, fix = _("Choose one role to be accountable."), None
+    return [_finding(NO_ACCOUNTABLE, duty, (), message, suggestion, fix)]
+
+
+def _multiple_accountable(duty: DutyFacts, accountable: Roles, _r: Roles) -> list[Finding]:
+    if len(accountable) < 2:
+        return []
+    head = _head(duty)
+    keep = next((role for role in accountable if head and role.id == head.id), accountable[0])
+    others = [role for role in accountable if role.id != keep.id]
+    values = {"duty": _where(duty), "roles": _names(accountable), "keep": keep.title}
+    message = _("%(duty)s has several accountable roles: %(roles)s.") % values
+    suggestion = _("Keep %(keep)s accountable and make %(others)s Responsible (or Consulted).")
+    suggestion %= {**values, "others": _names(others)}
+    fix = Fix(duty.id, others[0].id, R)
+    return [_finding(MULTIPLE_ACCOUNTABLE, duty, accountable, message, suggestion, fix)]
+
+
+def _no_responsible(duty: DutyFacts, accountable: Roles, responsible: Roles) -> list[Finding]:
+    if responsible:
+        return []
+    message = _("Nobody is responsible for doing %(duty)s.") % {"duty": _where(duty)}
+    if len(accountable) == 1:
+        role = accountable[0]
+        suggestion = _("Make %(role)s A/R: it is accountable, so let it do the work too.")
+        suggestion, fix = suggestion % {"role": role.title}, Fix(duty.id, role.id, AR)
+    else:
+        suggestion, fix = _("Choose a role to do the work and make it Responsible."), None
+    return [_finding(NO_RESPONSIBLE, duty, (), message, suggestion, fix)]
+
+
+def _vacant_accountable(duty: DutyFacts, accountable: Roles, responsible: Roles) -> list[Finding]:
+    findings = []
+    head = _head(duty, held=True, exclude=accountable)
+    for role in (role for role in accountable if role.vacant):
+        values = {"role": role.title, "duty": _where(duty), "head": head.title if head else ""}
+        message = _("%(role)s is accountable for %(duty)s but has no holder.") % values
+        if head is not None:
+            suggestion = _("Fill %(role)s, or move accountability to %(head)s.") % values
+            fix = Fix(duty.id, head.id, AR if head.id in _ids(responsible) else A)
+        else:
+            suggestion = _("Fill %(role)s, or move accountability to a role with a holder.")
+            suggestion, fix = suggestion % values, None
+        findings.append(_finding(VACANT_ACCOUNTABLE, duty, (role,), message, suggestion, fix))
+    return findings
+
+
+def _vacant_responsible(duty: DutyFacts, accountable: Roles, responsible: Roles) -> list[Finding]:
+    if not responsible or not all(role.vacant for role in responsible):
+        return []
+    values = {"roles": _names(responsible), "duty": _where(duty)}
+    message = _("Every role responsible for %(duty)s is vacant: %(roles)s.") % values
+    head = _head(duty, held=True, exclude=responsible)
+    if head is not None:
+        suggestion = _("Fill %(roles)s, or make %(head)s Responsible.")
+        suggestion %= {**values, "head": head.title}
+        fix = Fix(duty.id, head.id, AR if head.id in _ids(accountable) else R)
+    else:
+        suggestion = _("Fill %(roles)s, or make a role with a holder Responsible.") % values
+        fix = None
+    return [_finding(VACANT_RESPONSIBLE, duty, responsible, message, suggestion, fix)]
+
+
+def _inactive_assigned(duty: DutyFacts, _a: Roles, _r: Roles) -> list[Finding]:
+    findings = []
+    for role in _by_title(duty.inactive_assigned):
+        values = {"role": role.title, "duty": _where(duty)}
+        message = _("%(role)s is no longer active but is still assigned to %(duty)s.") % values
+        suggestion = _("Clear %(role)s from this duty.") % values
+        fix = Fix(duty.id, role.id, None)
+        findings.append(_finding(INACTIVE_ROLE_ASSIGNED, duty, (role,), message, suggestion, fix))
+    return findings
+
+
+def _cross_department(duty: DutyFacts, accountable: Roles, responsible: Roles) -> list[Finding]:
+    """Project duties are exempt: working across departments is what projects are for."""
+    if duty.project_id is not None or len({role.department_id for role in responsible}) < 2:
+        return []
+    values = {"duty": _where(duty), "roles": _names(responsible, with_department=True)}
+    message = _("%(duty)s is done in several departments: %(roles)s.") % values
+    others = [role for role in responsible if role.department_id != duty.department_id]
+    if len(others) == len(responsible):
+        suggestion = _("Keep one department Responsible and make the others Consulted or Informed.")
+        return [_finding(CROSS_DEPARTMENT_DUPLICATE, duty, responsible, message, suggestion)]
+    suggestion = _("Keep %(department)s Responsible and make %(others)s Consulted or Informed.")
+    suggestion %= {
+        "department": duty.department_code,
+        "others": _names(others, with_department=True),
+    }
+    # An A/R elsewhere keeps its accountability: dropping only the R is the smaller change.
+    fix = Fix(duty.id, others[0].id, A if others[0].id in _ids(accountable) else C)
+    return [_finding(CROSS_DEPARTMENT_DUPLICATE, duty, responsible, message, suggestion, fix)]
+
+
+_DUTY_RULES = (
+    _no_accountable,
+    _multiple_accountable,
+    _no_responsible,
+    _vacant_accountable,
+    _vacant_responsible,
+    _inactive_assigned,
+    _cross_department,
+)
+
+
+def duty_findings(duty: DutyFacts) -> list[Finding]:
+    """Findings about one duty; an inactive duty is history and raises none."""
+    if not duty.active:
+        return []
+    accountable = _by_title(role for role in duty.accountable if role.active)
+    responsible = _by_title(role for role in duty.responsible if role.active)
+    return [finding for rule in _DUTY_RULES for finding in rule(duty, accountable, responsible)]
+
+
+def role_findings(load: RoleLoad, *, overload_limit: int = 15) -> list[Finding]:
+    """Findings about one role's workload; inactive roles are already retired."""
+    role = load.role
+    if not role.active:
+        return []
+    values = {
+        "role": role.title,
+        "department": role.department_code,
+        "count": load.accountable_or_responsible,
+        "limit": overload_limit,
+    }
+    findings = []
+    if load.assignments == 0:
+        message = _("%(role)s (%(department)s) has no duties.") % values
+        suggestion = _("Give %(role)s duties in the matrix, or deactivate it.") % values
+        findings.append(_finding(ROLE_WITHOUT_DUTIES, role, (role,), message, suggestion))
+    if load.accountable_or_responsible > overload_limit:
+        message = ngettext(
+            "%(role)s (%(department)s) is accountable or responsible for %(count)d active duty; the limit is %(limit)d.",
+            "%(role)s (%(department)s) is accountable or responsible for %(count)d active duties; the limit is %(limit)d.",
+            load.accountable_or_responsible,
+        )
+        suggestion = _(
+            "Hand some of %(role)s's duties to other roles, or make it Consulted or Informed where it need not act."
+        )
+        message, suggestion = message % values, suggestion % values
+        findings.append(_finding(ROLE_OVERLOADED, role, (role,), message, suggestion))
+    return findings
+
+
+def duplicate_findings(group: DuplicateTitle) -> list[Finding]:
+    """One finding per copy, so every department involved sees it on its own page.
+
+    Copies within a single department are that department's own business, not this rule's.
+    """
+    codes = {duty.department_id: duty.department_code for duty in group.duties}
+    if len(codes) < 2:
+        return []
+    findings = []
+    for duty in sorted(group.duties, key=lambda duty: (duty.department_code, duty.id)):
+        others = sorted({code for dept, code in codes.items() if dept != duty.department_id})
+        values = {
+            "duty": duty.title,
+            "department": duty.department_code,
+            "others": ", ".join(others),
+        }
+        message = _('"%(duty)s" (%(department)s) also exists in %(others)s.') % values
+        suggestion = _(
+            "Agree with %(others)s which department owns this duty; retire or rename the other copies."
+        )
+        findings.append(_finding(DUPLICATE_DUTY, duty, (), message, suggestion % values))
+    return findings
+
+
+def _sort_key(finding: Finding) -> tuple:
+    first_role = finding.roles[0].title if finding.roles else ""
+    return (
+        finding.department_code,
+        _RULE_ORDER[finding.rule],
+        _title_key(finding.duty_title or ""),
+        _title_key(first_role),
+        finding.duty_id or 0,
+        tuple(role.id for role in finding.roles),
+    )
+
+
+def analyse(
+    duties: Iterable[DutyFacts],
+    loads: Iterable[RoleLoad],
+    duplicates: Iterable[DuplicateTitle],
+    *,
+    overload_limit: int = 15,
+) -> list[Finding]:
+    """Every finding, in an order that does not depend on query order."""
+    findings = [finding for duty in duties for finding in duty_findings(duty)]
+    findings += [f for load in loads for f in role_findings(load, overload_limit=overload_limit)]
+    findings += [finding for group in duplicates for finding in duplicate_findings(group)]
+    return sorted(findings, key=_sort_key)
+
+
+def summarise(findings: Iterable[Finding]) -> dict[str, int]:
+    """Count per rule code, in RULES order, leaving out rules with nothing to report."""
+    counts = Counter(finding.rule for finding in findings)
+    return {code: counts[code] for code in RULES if counts[code]}

@@ -1,0 +1,376 @@
+"""Reads of duties and assignments: a whole matrix, and the facts the findings
+engine needs, each in a constant number of queries whatever the organisation's size."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from collaboration.models import Project
+from orgmap.models import Department, Role, RoleHolder
+
+from . import raci
+from .models import Assignment, Duty
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a matrix or a findings report covers: a department's duties, a project's
+    duties, or (neither given) the whole organisation."""
+
+    department: Department | None = None
+    project: Project | None = None
+
+    def duty_filter(self) -> Q:
+        if self.project is not None:
+            return Q(project=self.project)
+        if self.department is not None:
+            return Q(department=self.department)
+        return Q()
+
+    def duties(self) -> QuerySet[Duty]:
+        return Duty.objects.filter(self.duty_filter())
+
+
+def _filled(role_ref: str = "pk") -> Exists:
+    return Exists(RoleHolder.objects.current().filter(role=OuterRef(role_ref)))
+
+
+def overload_limit() -> int:
+    return getattr(settings, "RACI_OVERLOAD_LIMIT", 15)
+
+
+@dataclass
+class Facts:
+    """Plain rows for one scope, straight from the database."""
+
+    duties: list[dict]
+    assignments: list[dict]
+    head_roles: dict[int, raci.RoleRef]
+    loads: list[raci.RoleLoad]
+    duplicates: list[raci.DuplicateTitle]
+
+
+def _role_ref_from_assignment(row: dict) -> raci.RoleRef:
+    return raci.RoleRef(
+        id=row["role_id"],
+        title=row["role__title"],
+        department_id=row["role__department_id"],
+        department_code=row["role__department__code"],
+        active=row["role__active"],
+        vacant=not row["role_filled"],
+    )
+
+
+def _head_roles() -> dict[int, raci.RoleRef]:
+    """{department id: its head role}, for every department, in one query."""
+    rows = (
+        Department.objects.filter(head__isnull=False)
+        .annotate(head_filled=_filled("head_id"))
+        .values(
+            "pk",
+            "head_id",
+            "head__title",
+            "head__department_id",
+            "head__department__code",
+            "head__active",
+            "head_filled",
+        )
+    )
+    return {
+        row["pk"]: raci.RoleRef(
+            id=row["head_id"],
+            title=row["head__title"],
+            department_id=row["head__department_id"],
+            department_code=row["head__department__code"],
+            active=row["head__active"],
+            vacant=not row["head_filled"],
+        )
+        for row in rows
+    }
+
+
+def role_loads(roles: QuerySet[Role]) -> list[raci.RoleLoad]:
+    """Each role's assignments on active duties, counted in the database."""
+    on_active_duty = Q(assignments__duty__active=True)
+    rows = roles.annotate(
+        filled=_filled(),
+        assignment_count=Count("assignments", filter=on_active_duty),
+        ar_count=Count(
+            "assignments",
+            filter=on_active_duty & Q(assignments__letter__in=[raci.A, raci.R, raci.AR]),
+        ),
+    ).values(
+        "pk",
+        "title",
+        "department_id",
+        "department__code",
+        "active",
+        "filled",
+        "assignment_count",
+        "ar_count",
+    )
+    return [
+        raci.RoleLoad(
+            role=raci.RoleRef(
+                id=row["pk"],
+                title=row["title"],
+                department_id=row["department_id"],
+                department_code=row["department__code"],
+                active=row["active"],
+                vacant=not row["filled"],
+            ),
+            assignments=row["assignment_count"],
+            accountable_or_responsible=row["ar_count"],
+        )
+        for row in rows
+    ]
+
+
+def duplicate_titles(scope: Scope) -> list[raci.DuplicateTitle]:
+    """Active non-project duties whose normalised title is owned by two or more
+    departments, limited to titles that occur in the scope."""
+    candidates = Duty.objects.filter(active=True, project__isnull=True)
+    if scope.project is not None:
+        return []
+    shared_keys = (
+        candidates.values("title_key")
+        .annotate(departments=Count("department", distinct=True))
+        .filter(departments__gte=2)
+        .values("title_key")
+    )
+    rows = candidates.filter(title_key__in=shared_keys)
+    if scope.department is not None:
+        rows = rows.filter(
+            title_key__in=candidates.filter(department=scope.department).values("title_key")
+        )
+    groups: dict[str, list[raci.DutyRef]] = defaultdict(list)
+    for row in rows.values(
+        "pk", "title", "department_id", "department__code", "title_key"
+    ).order_by("pk"):
+        groups[row["title_key"]].append(
+            raci.DutyRef(
+                id=row["pk"],
+                title=row["title"],
+                department_id=row["department_id"],
+                department_code=row["department__code"],
+            )
+        )
+    return [raci.DuplicateTitle(key=key, duties=tuple(duties)) for key, duties in groups.items()]
+
+
+def facts(scope: Scope) -> Facts:
+    duties = list(
+        scope.duties()
+        .values(
+            "pk",
+            "title",
+            "department_id",
+            "department__code",
+            "project_id",
+            "project__code",
+            "active",
+            "frequency",
+        )
+        .order_by("title", "pk")
+    )
+    assignments = list(
+        Assignment.objects.filter(duty__in=scope.duties().values("pk"))
+        .annotate(role_filled=_filled("role_id"))
+        .values(
+            "duty_id",
+            "role_id",
+            "letter",
+            "version",
+            "role__title",
+            "role__department_id",
+            "role__department__code",
+            "role__active",
+            "role_filled",
+        )
+    )
+    if scope.project is not None:
+        loads: list[raci.RoleLoad] = []
+    elif scope.department is not None:
+        loads = role_loads(Role.objects.filter(department=scope.department))
+    else:
+        loads = role_loads(Role.objects.all())
+    return Facts(
+        duties=duties,
+        assignments=assignments,
+        head_roles=_head_roles(),
+        loads=loads,
+        duplicates=duplicate_titles(scope),
+    )
+
+
+def duty_facts(facts: Facts) -> list[raci.DutyFacts]:
+    by_duty: dict[int, list[dict]] = defaultdict(list)
+    for row in facts.assignments:
+        by_duty[row["duty_id"]].append(row)
+    result = []
+    for duty in facts.duties:
+        rows = by_duty.get(duty["pk"], [])
+        refs = [(_role_ref_from_assignment(row), row["letter"]) for row in rows]
+        result.append(
+            raci.DutyFacts(
+                id=duty["pk"],
+                title=duty["title"],
+                department_id=duty["department_id"],
+                department_code=duty["department__code"],
+                project_id=duty["project_id"],
+                project_code=duty["project__code"],
+                active=duty["active"],
+                accountable=tuple(
+                    ref for ref, letter in refs if letter in raci.ACCOUNTABLE_LETTERS
+                ),
+                responsible=tuple(
+                    ref for ref, letter in refs if letter in raci.RESPONSIBLE_LETTERS
+                ),
+                inactive_assigned=tuple(ref for ref, _letter in refs if not ref.active),
+                head_role=facts.head_roles.get(duty["department_id"]),
+            )
+        )
+    return result
+
+
+def findings_from(facts_: Facts) -> list[raci.Finding]:
+    scope_duty_ids = {duty["pk"] for duty in facts_.duties}
+    findings = raci.analyse(
+        duty_facts(facts_), facts_.loads, facts_.duplicates, overload_limit=overload_limit()
+    )
+    # Duplicate groups reach into other departments; keep what belongs to the scope.
+    return [f for f in findings if f.duty_id is None or f.duty_id in scope_duty_ids]
+
+
+def findings(scope: Scope) -> list[raci.Finding]:
+    return findings_from(facts(scope))
+
+
+# ---------------------------------------------------------------- the matrix page
+
+
+@dataclass
+class Column:
+    role: raci.RoleRef
+    own: bool  # the role belongs to the matrix's department / a project department
+    findings: list[raci.Finding] = field(default_factory=list)
+
+
+@dataclass
+class Row:
+    duty: dict
+    cells: list[dict | None]  # per column: {"letter", "version"} or None
+    findings: list[raci.Finding]
+
+
+@dataclass
+class Matrix:
+    scope: Scope
+    columns: list[Column]
+    rows: list[Row]  # every row that passes the filters; the view pages them
+    findings: list[raci.Finding]
+    summary: dict[str, int]
+
+
+def matrix(
+    scope: Scope,
+    *,
+    project_filter: Project | None = None,
+    only_findings: bool = False,
+    extra_role_ids: Iterable[int] = (),
+) -> Matrix:
+    """The duties of a scope × the roles involved, with every finding: a constant
+    number of queries however many duties and roles there are."""
+    facts_ = facts(scope)
+    all_findings = findings_from(facts_)
+
+    own_roles = Role.objects.none()
+    if scope.department is not None:
+        own_roles = Role.objects.filter(department=scope.department)
+    elif scope.project is not None:
+        own_roles = Role.objects.filter(department__in=scope.project.departments.all(), active=True)
+    extra_ids = set(extra_role_ids)
+    role_rows = (
+        Role.objects.filter(Q(pk__in=own_roles.values("pk")) | Q(pk__in=extra_ids))
+        .annotate(filled=_filled())
+        .values("pk", "title", "department_id", "department__code", "active", "filled")
+    )
+    assigned_role_ids = {row["role_id"] for row in facts_.assignments}
+    columns: dict[int, Column] = {}
+    own_ids = set(own_roles.values_list("pk", flat=True)) if scope.department is not None else set()
+    for row in role_rows:
+        if (
+            scope.project is not None
+            and row["pk"] not in assigned_role_ids
+            and row["pk"] not in extra_ids
+        ):
+            continue  # a project shows the roles involved, plus one being added
+        if not row["active"] and row["pk"] not in assigned_role_ids and row["pk"] not in extra_ids:
+            continue  # a retired role appears only while something is still assigned to it
+        columns[row["pk"]] = Column(
+            role=raci.RoleRef(
+                id=row["pk"],
+                title=row["title"],
+                department_id=row["department_id"],
+                department_code=row["department__code"],
+                active=row["active"],
+                vacant=not row["filled"],
+            ),
+            own=scope.department is None or row["pk"] in own_ids,
+        )
+    for row in facts_.assignments:
+        if row["role_id"] not in columns:
+            columns[row["role_id"]] = Column(
+                role=_role_ref_from_assignment(row),
+                own=scope.department is not None
+                and row["role__department_id"] == scope.department.pk,
+            )
+    head_id = scope.department.head_id if scope.department is not None else None
+    ordered = sorted(
+        columns.values(),
+        key=lambda c: (
+            not c.own,
+            c.role.id != head_id,
+            c.role.department_code,
+            c.role.title.casefold(),
+        ),
+    )
+    by_role = {column.role.id: column for column in ordered}
+    by_duty: dict[int, list[raci.Finding]] = defaultdict(list)
+    for finding in all_findings:
+        if finding.duty_id is not None:
+            by_duty[finding.duty_id].append(finding)
+        else:
+            for role in finding.roles:
+                if role.id in by_role:
+                    by_role[role.id].findings.append(finding)
+
+    cells: dict[tuple[int, int], dict] = {
+        (row["duty_id"], row["role_id"]): {"letter": row["letter"], "version": row["version"]}
+        for row in facts_.assignments
+    }
+    rows = []
+    for duty in facts_.duties:
+        if project_filter is not None and duty["project_id"] != project_filter.pk:
+            continue
+        if only_findings and not by_duty.get(duty["pk"]):
+            continue
+        rows.append(
+            Row(
+                duty=duty,
+                cells=[cells.get((duty["pk"], column.role.id)) for column in ordered],
+                findings=by_duty.get(duty["pk"], []),
+            )
+        )
+    return Matrix(
+        scope=scope,
+        columns=ordered,
+        rows=rows,
+        findings=all_findings,
+        summary=raci.summarise(all_findings),
+    )
