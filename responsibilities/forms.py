@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from collaboration.models import Project
 from orgmap.models import Department
 
+from . import raci
 from .models import Duty
 
 
@@ -43,3 +44,25 @@ class DutyForm(forms.ModelForm):
         if not title:
             raise forms.ValidationError(_("Give the duty a title."))
         return title
+
+    def clean(self):
+        cleaned = super().clean()
+        title = cleaned.get("title")
+        project = cleaned.get(
+            "project", self.instance.project if self.instance.project_id else None
+        )
+        if title:
+            # The unique constraints are on title_key, which is not a form field, so
+            # the ModelForm does not check them itself.
+            same = Duty.objects.filter(title_key=raci.normalise_title(title)).exclude(
+                pk=self.instance.pk
+            )
+            if project is not None:
+                same = same.filter(project=project)
+                message = _("This project already has a duty with this title.")
+            else:
+                same = same.filter(department=self.instance.department, project__isnull=True)
+                message = _("This department already has a duty with this title.")
+            if same.exists():
+                self.add_error("title", message)
+        return cleaned

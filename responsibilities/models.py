@@ -78,12 +78,12 @@ class Duty(models.Model):
             kwargs["update_fields"] = {*update_fields, "title_key"}
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self) -> str:
+        return reverse("duty-detail", args=[self.pk])
+
     def clean(self) -> None:
         # Model validation of the unique constraints reads title_key.
         self.title_key = raci.normalise_title(self.title or "")
-
-    def get_absolute_url(self) -> str:
-        return reverse("duty-detail", args=[self.pk])
 
 
 class Assignment(models.Model):

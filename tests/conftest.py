@@ -90,3 +90,19 @@ def client_for():
         return client
 
     return make
+
+
+@pytest.fixture
+def demo_duties(demo_org):
+    """The demo organisation with its projects, duties and planted findings."""
+    from collaboration.demo import seed_projects
+    from responsibilities.demo import seed_duties
+
+    seed_projects()
+    seed_duties()
+
+
+@pytest.fixture
+def coordinator(demo_duties):
+    """paul.meyer coordinates the demo launch project."""
+    return _user("paul.meyer")

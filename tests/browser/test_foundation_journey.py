@@ -10,7 +10,7 @@ from orgmap.models import Role
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def login(page: Page, live_server, username: str) -> None:
+def login(page: Page, live_server, username: str) -> None:  # shared by the browser tests
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill("demo")

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from collaboration.models import Project
+from orgmap.models import Department
+from responsibilities import selectors
+
+
+class Command(BaseCommand):
+    help = "List the gaps and overlaps of the RACI matrix (the whole organisation, a department or a project)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--department", metavar="CODE", help="only this department's duties and roles"
+        )
+        parser.add_argument("--project", metavar="CODE", help="only this project's duties")
+        parser.add_argument("--format", choices=["text", "json"], default="text")
+
+    def handle(
+        self, *args, department: str | None, project: str | None, format: str, **options
+    ) -> None:
+        if department and project:
+            raise CommandError("Give --department or --project, not both.")
+        scope = selectors.Scope()
+        if department:
+            found = Department.objects.filter(code__iexact=department).first()
+            if found is None:
+                raise CommandError(f"No department with code {department!r}.")
+            scope = selectors.Scope(department=found)
+        if project:
+            found_project = Project.objects.filter(code__iexact=project).first()
+            if found_project is None:
+                raise CommandError(f"No project with code {project!r}.")
+            scope = selectors.Scope(project=found_project)
+        findings = selectors.findings(scope)
+        if format == "json":
+            self.stdout.write(
+                json.dumps([f.as_dict() for f in findings], ensure_ascii=False, indent=2)
+            )
+            return
+        for finding in findings:
+            where = finding.department_code + (
+                f"/{finding.project_code}" if finding.project_code else ""
+            )
+            subject = f" {finding.duty_title!r}" if finding.duty_title else ""
+            self.stdout.write(
+                f"{finding.severity.upper():7} {finding.rule:26} {where}{subject}: {finding.message}"
+            )
+            if finding.suggestion:
+                self.stdout.write(f"{'':35}→ {finding.suggestion}")
+        self.stdout.write(f"{len(findings)} finding{'s' if len(findings) != 1 else ''}.")

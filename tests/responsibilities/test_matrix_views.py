@@ -1,0 +1,344 @@
+"""The matrix page and cell editing: who may, what changes, and what it costs."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from orgmap.models import Department, Role
+from responsibilities import raci
+from responsibilities.models import Assignment, AssignmentChange, Duty
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HX-Request": "true"}
+
+
+def _cell_url(duty: Duty, role: Role) -> str:
+    return reverse("matrix-cell", args=[duty.pk, role.pk])
+
+
+@pytest.fixture
+def contracts(demo_duties):
+    return Duty.objects.get(title="Negotiate key customer contracts")
+
+
+@pytest.fixture
+def head_of_sales(demo_duties):
+    return Role.objects.get(title="Head of Sales")
+
+
+def test_member_sees_the_matrix_without_edit_controls(member, client_for, demo_duties):
+    response = client_for(member).get(reverse("department-matrix", args=["SALES"]))
+    assert response.status_code == 200
+    assert "Negotiate key customer contracts" in response.text
+    assert 'class="cell-button"' not in response.text
+    assert "Add a duty" not in response.text
+
+
+def test_manager_sees_edit_controls_and_the_finding_summary(sales_manager, client_for, demo_duties):
+    response = client_for(sales_manager).get(reverse("department-matrix", args=["SALES"]))
+    assert 'class="cell-button"' in response.text
+    assert response.context["matrix"].summary == {
+        "NO_ACCOUNTABLE": 1,
+        "MULTIPLE_ACCOUNTABLE": 1,
+        "CROSS_DEPARTMENT_DUPLICATE": 1,
+    }
+    # Roles from other departments assigned to Sales duties appear as columns.
+    titles = [column.role.title for column in response.context["matrix"].columns]
+    assert titles[0] == "Head of Sales"
+    assert {"Finance Director", "Production Planner", "North Regional Sales Manager"} <= set(titles)
+
+
+def test_setting_a_cell_updates_cell_flags_and_summary(
+    sales_manager, client_for, contracts, head_of_sales
+):
+    response = client_for(sales_manager).post(
+        _cell_url(contracts, head_of_sales),
+        {"letter": "A", "version": "0", "scope": "department:SALES"},
+        headers=HTMX,
+    )
+    assert response.status_code == 200
+    html = response.text
+    assert re.search(
+        rf'<td class="cell has-letter letter-A" id="cell-{contracts.pk}-{head_of_sales.pk}"', html
+    )
+    flags = html[html.index(f'id="flags-{contracts.pk}"') :]
+    flags = flags[: flags.index("</td>")]
+    assert "NO_ACCOUNTABLE" not in flags and "CROSS_DEPARTMENT_DUPLICATE" in flags
+    assert 'id="finding-summary"' in html and 'hx-swap-oob="true"' in html
+    assert 'data-count="2"' in html
+    assert Assignment.objects.get(duty=contracts, role=head_of_sales).letter == raci.A
+
+
+def test_letters_are_case_insensitive_and_ar_is_accepted(
+    sales_manager, client_for, contracts, head_of_sales
+):
+    client_for(sales_manager).post(
+        _cell_url(contracts, head_of_sales), {"letter": "a/r", "version": "0"}, headers=HTMX
+    )
+    assert Assignment.objects.get(duty=contracts, role=head_of_sales).letter == raci.AR
+
+
+def test_sales_manager_cannot_edit_a_production_cell(sales_manager, client_for, demo_duties):
+    duty = Duty.objects.get(title="Maintain production lines")
+    role = Role.objects.get(title="Production Manager")
+    client = client_for(sales_manager)
+    response = client.post(_cell_url(duty, role), {"letter": "A", "version": "0"}, headers=HTMX)
+    assert response.status_code == 403
+    assert "You may not edit the assignments of “Maintain production lines”." in response.text
+    assert response["HX-Retarget"] == "#flash"
+    assert client.post(_cell_url(duty, role), {"letter": "A", "version": "0"}).status_code == 403
+    assert client.get(_cell_url(duty, role)).status_code == 403
+    assert not Assignment.objects.filter(duty=duty, role=role).exists()
+    assert not AssignmentChange.objects.filter(duty=duty, role=role).exists()
+
+
+def test_member_cannot_edit_cells(member, client_for, contracts, head_of_sales):
+    response = client_for(member).post(
+        _cell_url(contracts, head_of_sales), {"letter": "A", "version": "0"}
+    )
+    assert response.status_code == 403
+    assert not Assignment.objects.filter(duty=contracts, role=head_of_sales).exists()
+
+
+def test_stale_edit_is_refused_and_says_who_changed_it(
+    sales_manager, admin_user, client_for, contracts
+):
+    north = Role.objects.get(title="North Regional Sales Manager")
+    version = Assignment.objects.get(duty=contracts, role=north).version
+    client_for(admin_user).post(
+        _cell_url(contracts, north), {"letter": "C", "version": version}, headers=HTMX
+    )
+    response = client_for(sales_manager).post(
+        _cell_url(contracts, north), {"letter": "I", "version": version}, headers=HTMX
+    )
+    assert response.status_code == 409
+    assert re.search(
+        r"Changed by Alex Admin at \d\d:\d\d: it is now C\. Your change was not applied\.",
+        response.text,
+    )
+    assert ">C</a>" in response.text  # the cell shows the current value
+    assert Assignment.objects.get(duty=contracts, role=north).letter == raci.C
+
+
+def test_stale_edit_without_javascript_redirects_with_a_message(
+    sales_manager, admin_user, client_for, contracts
+):
+    north = Role.objects.get(title="North Regional Sales Manager")
+    version = Assignment.objects.get(duty=contracts, role=north).version
+    client_for(admin_user).post(_cell_url(contracts, north), {"letter": "C", "version": version})
+    client = client_for(sales_manager)
+    next_url = reverse("department-matrix", args=["SALES"])
+    response = client.post(
+        _cell_url(contracts, north), {"letter": "I", "version": version, "next": next_url}
+    )
+    assert response.status_code == 302 and response["Location"] == next_url
+    assert "Changed by Alex Admin" in client.get(next_url).text
+
+
+def test_cell_edit_page_works_without_javascript(
+    sales_manager, client_for, contracts, head_of_sales
+):
+    client = client_for(sales_manager)
+    page = client.get(_cell_url(contracts, head_of_sales) + "?next=/departments/SALES/matrix/")
+    assert page.status_code == 200 and 'type="radio"' in page.text
+    response = client.post(
+        _cell_url(contracts, head_of_sales),
+        {"letter": "A", "version": "0", "next": "/departments/SALES/matrix/"},
+    )
+    assert response["Location"] == "/departments/SALES/matrix/"
+    assert Assignment.objects.get(duty=contracts, role=head_of_sales).letter == raci.A
+
+
+def test_next_must_stay_on_this_site(sales_manager, client_for, contracts, head_of_sales):
+    response = client_for(sales_manager).post(
+        _cell_url(contracts, head_of_sales),
+        {"letter": "A", "version": "0", "next": "https://evil.example/"},
+    )
+    assert response["Location"].startswith("/departments/SALES/matrix/")
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"letter": "Z", "version": "0"}, "letter"),
+        ({"letter": "A", "version": "abc"}, "The edit was malformed"),
+        ({"letter": "A"}, "The edit was malformed"),
+        ({"letter": "A", "version": "-1"}, "The edit was malformed"),
+    ],
+)
+def test_malformed_edits_change_nothing(
+    sales_manager, client_for, contracts, head_of_sales, data, message
+):
+    client = client_for(sales_manager)
+    response = client.post(_cell_url(contracts, head_of_sales), data, headers=HTMX)
+    assert response.status_code == 422
+    assert message.lower() in response.text.lower()
+    assert client.post(_cell_url(contracts, head_of_sales), data).status_code == 400
+    assert not Assignment.objects.filter(duty=contracts, role=head_of_sales).exists()
+
+
+def test_cell_editor_fragment(sales_manager, client_for, contracts, head_of_sales):
+    response = client_for(sales_manager).get(_cell_url(contracts, head_of_sales), headers=HTMX)
+    assert response.text.lstrip().startswith('<td class="cell editing"')
+    assert 'name="version" value="0"' in response.text
+
+
+def test_only_rows_with_findings_filter(sales_manager, client_for, demo_duties):
+    response = client_for(sales_manager).get(
+        reverse("department-matrix", args=["SALES"]) + "?findings=1"
+    )
+    titles = [row.duty["title"] for row in response.context["page"].object_list]
+    assert titles == ["Negotiate key customer contracts", "Set regional sales targets"]
+
+
+def test_project_filter(sales_manager, client_for, demo_duties):
+    response = client_for(sales_manager).get(
+        reverse("department-matrix", args=["SALES"]) + "?project=LAUNCH"
+    )
+    assert [row.duty["title"] for row in response.context["page"].object_list] == [
+        "Train the sales team on the new product"
+    ]
+
+
+def test_department_filter_switches_matrix(member, client_for, demo_duties):
+    response = client_for(member).get(
+        reverse("department-matrix", args=["SALES"]) + "?department=PROD"
+    )
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "department-matrix", args=["PROD"]
+    )
+
+
+def test_add_role_column(sales_manager, client_for, demo_duties):
+    service_lead = Role.objects.get(title="Customer Service Lead")
+    response = client_for(sales_manager).get(
+        reverse("department-matrix", args=["SALES"]) + f"?add_role={service_lead.pk}"
+    )
+    assert "Customer Service Lead" in [
+        column.role.title for column in response.context["matrix"].columns
+    ]
+
+
+def _bulk_duties(department: Department, roles: list[Role], count: int) -> None:
+    duties = Duty.objects.bulk_create(
+        Duty(title=f"Generated duty {i}", title_key=f"generated duty {i}", department=department)
+        for i in range(count)
+    )
+    from django.utils import timezone
+
+    now = timezone.now()
+    Assignment.objects.bulk_create(
+        Assignment(
+            duty=duty, role=roles[i % len(roles)], letter=raci.LETTERS[i % 5], updated_at=now
+        )
+        for i, duty in enumerate(duties)
+    )
+
+
+@pytest.mark.parametrize("count", [10, 500])
+def test_matrix_and_cell_edit_cost_the_same_for_10_and_500_duties(
+    count, sales_manager, client_for, django_assert_max_num_queries
+):
+    sales = Department.objects.get(code="SALES")
+    roles = list(Role.objects.filter(department__code__startswith="SALES"))
+    _bulk_duties(sales, roles, count)
+    client = client_for(sales_manager)
+    with django_assert_max_num_queries(20):
+        response = client.get(reverse("department-matrix", args=["SALES"]))
+    assert response.context["page"].paginator.count == count
+    duty = Duty.objects.get(title="Generated duty 3")
+    head = Role.objects.get(title="Head of Sales")
+    version = (
+        Assignment.objects.filter(duty=duty, role=head).values_list("version", flat=True).first()
+        or 0
+    )
+    with django_assert_max_num_queries(24):
+        response = client.post(
+            _cell_url(duty, head),
+            {"letter": "A", "version": version, "scope": "department:SALES"},
+            headers=HTMX,
+        )
+    assert response.status_code == 200
+
+
+def test_add_duty_inline(sales_manager, client_for, demo_duties):
+    client = client_for(sales_manager)
+    url = reverse("duty-create", args=["SALES"])
+    response = client.post(url, {"title": "Review lost deals", "project": ""}, headers=HTMX)
+    duty = Duty.objects.get(title="Review lost deals")
+    assert response["HX-Redirect"].startswith(
+        reverse("department-matrix", args=["SALES"]) + f"?focus={duty.pk}"
+    )
+    response = client.post(url, {"title": "review  LOST deals.", "project": ""}, headers=HTMX)
+    assert "This department already has a duty with this title." in response.text
+    response = client.post(url, {"title": "   ", "project": ""}, headers=HTMX)
+    assert "Give the duty a title." in response.text
+    assert Duty.objects.filter(department__code="SALES", title_key="review lost deals").count() == 1
+
+
+def test_member_cannot_add_duties(member, client_for, demo_duties):
+    response = client_for(member).post(reverse("duty-create", args=["SALES"]), {"title": "X"})
+    assert response.status_code == 403
+    assert not Duty.objects.filter(title="X").exists()
+
+
+def test_duty_page_shows_owners_and_history(
+    sales_manager, member, client_for, contracts, head_of_sales
+):
+    client_for(sales_manager).post(
+        _cell_url(contracts, head_of_sales), {"letter": "A", "version": "0"}, headers=HTMX
+    )
+    response = client_for(member).get(reverse("duty-detail", args=[contracts.pk]))
+    assert response.status_code == 200
+    assert "Sam Sales" in response.text and "sales.manager@example.com" in response.text
+    history = response.context["history"]
+    assert (history[0].role, history[0].before, history[0].after) == (head_of_sales, "", "A")
+
+
+def test_duty_edit_permissions(sales_manager, production_manager, client_for, contracts):
+    data = {
+        "title": "Negotiate key customer contracts",
+        "description": "Big ones.",
+        "frequency": "",
+        "kpis": "",
+        "active": "on",
+    }
+    assert (
+        client_for(production_manager)
+        .post(reverse("duty-edit", args=[contracts.pk]), data)
+        .status_code
+        == 403
+    )
+    assert (
+        client_for(sales_manager).post(reverse("duty-edit", args=[contracts.pk]), data).status_code
+        == 302
+    )
+    contracts.refresh_from_db()
+    assert contracts.description == "Big ones."
+
+
+def test_coordinator_edits_project_cells_but_not_department_cells(coordinator, client_for):
+    ramp_up = Duty.objects.get(title="Ramp up production for the launch")
+    planner = Role.objects.get(title="Production Planner")
+    version = Assignment.objects.get(duty=ramp_up, role=planner).version
+    client = client_for(coordinator)
+    response = client.post(
+        _cell_url(ramp_up, planner),
+        {"letter": "AR", "version": version, "scope": "project:LAUNCH"},
+        headers=HTMX,
+    )
+    assert response.status_code == 200
+    lines = Duty.objects.get(title="Maintain production lines")
+    assert client.post(_cell_url(lines, planner), {"letter": "A", "version": 0}).status_code == 403
+
+
+def test_project_matrix_shows_roles_involved(member, client_for, demo_duties):
+    response = client_for(member).get(reverse("project-matrix", args=["LAUNCH"]))
+    assert response.status_code == 200
+    titles = {column.role.title for column in response.context["matrix"].columns}
+    assert {"R&D Director", "Marketing Director", "Head of Sales", "Production Planner"} <= titles
+    assert response.context["matrix"].summary == {"NO_ACCOUNTABLE": 1}
