@@ -16,14 +16,9 @@ ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /src
 # .dockerignore admits only what the image needs.
 COPY . .
-# A regular (non-editable) install, without the test extras.
-# settings.BASE_DIR is the folder that holds the orgmap package. For an installed
-# package that is site-packages, so templates/, static/ and locale/ (if present) are
-# put there, next to the packages; anywhere else Django would not find them.
-RUN pip install . \
- && base_dir="$(cd / && python -c 'import importlib.util, pathlib; print(pathlib.Path(importlib.util.find_spec("orgmap").origin).parent.parent)')" \
- && cp -r templates static "$base_dir"/ \
- && if [ -d locale ]; then cp -r locale "$base_dir"/; fi
+# A regular (non-editable) install, without the test extras. Templates, static files
+# and translations stay beside manage.py in /app (ORGMAP_BASE_DIR tells the settings).
+RUN pip install . && mkdir -p locale
 
 
 # ---- runtime --------------------------------------------------------------------------
@@ -49,7 +44,11 @@ ENV PATH=/opt/venv/bin:$PATH \
     STATIC_ROOT=/app/staticfiles \
     WEB_CONCURRENCY=2
 WORKDIR /app
+ENV ORGMAP_BASE_DIR=/app
 COPY manage.py ./
+COPY --from=build /src/templates ./templates
+COPY --from=build /src/static ./static
+COPY --from=build /src/locale ./locale
 
 # The settings refuse to load without SECRET_KEY when DEBUG is off: collectstatic gets a
 # throwaway key on this line only (not kept in the image's environment), and a scratch

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from orgmap.models import Department, code_validator
 
@@ -58,9 +59,22 @@ class Project(models.Model):
                 violation_error_message=_("The project cannot end before it starts."),
             ),
         ]
+        permissions = [
+            ("coordinate_project", _("Can coordinate the project: its duties, matrix and meetings"))
+        ]
 
     def __str__(self) -> str:
         return self.name
 
     def get_absolute_url(self) -> str:
         return reverse("project-detail", args=[self.code])
+
+
+# Coordinators beyond the named one are granted with django-guardian, through direct
+# foreign keys like the department managers.
+class ProjectUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Project, on_delete=models.CASCADE)
+
+
+class ProjectGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Project, on_delete=models.CASCADE)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
-from orgmap import permissions
+from orgmap import access, permissions
 from responsibilities import selectors as responsibility_selectors
 from responsibilities import services as responsibility_services
 from responsibilities.views import render_matrix
@@ -54,6 +54,8 @@ def project_detail(request: HttpRequest, code: str) -> HttpResponse:
             "duty_count": project.duties.count(),
             "finding_count": len(found),
             "can_manage": permissions.can_manage_project(request.user, project),
+            "editors": access.project_editors(project),
+            "can_manage_access": permissions.can_manage_access(request.user),
         },
     )
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from .models import (
@@ -25,6 +26,7 @@ from .selectors import department_descendant_ids
 ORG_ADMINS_GROUP = "Org admins"
 HR_GROUP = "HR"
 MANAGE_DEPARTMENT = "manage_department"
+COORDINATE_PROJECT = "coordinate_project"
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -115,19 +117,47 @@ def get_role_for_holder_edit(user: User, pk: int) -> Role:
     return role
 
 
-def can_edit_duty(
-    user: User, *, department_id: int, project_coordinator_id: int | None = None
-) -> bool:
-    """Managers of the owning department (or above), the coordinator of the duty's
+def can_edit_duty(user: User, *, department_id: int, project_id: int | None = None) -> bool:
+    """Managers of the owning department (or above), the coordinators of the duty's
     project, and org admins edit a duty and its row of the matrix."""
     if not user.is_authenticated or not user.is_active:
         return False
     if is_org_admin(user) or department_id in managed_department_ids(user):
         return True
-    return project_coordinator_id is not None and project_coordinator_id == user.pk
+    return project_id is not None and project_id in coordinated_project_ids(user)
+
+
+def coordinated_project_ids(user: User) -> frozenset[int]:
+    """Projects the user coordinates: named as coordinator or granted the permission."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_orgmap_coordinated_project_ids", None)
+    if cached is None:
+        from collaboration.models import (
+            Project,
+            ProjectGroupObjectPermission,
+            ProjectUserObjectPermission,
+        )
+
+        granted = ProjectUserObjectPermission.objects.filter(
+            user=user, permission__codename=COORDINATE_PROJECT
+        ).values("content_object_id")
+        granted_to_groups = ProjectGroupObjectPermission.objects.filter(
+            group__user=user, permission__codename=COORDINATE_PROJECT
+        ).values("content_object_id")
+        cached = frozenset(
+            Project.objects.filter(
+                Q(coordinator=user) | Q(pk__in=granted) | Q(pk__in=granted_to_groups)
+            ).values_list("pk", flat=True)
+        )
+        user._orgmap_coordinated_project_ids = cached
+    return cached
 
 
 def can_manage_project(user: User, project) -> bool:
-    return is_org_admin(user) or (
-        user.is_authenticated and user.is_active and project.coordinator_id == user.pk
-    )
+    return is_org_admin(user) or project.pk in coordinated_project_ids(user)
+
+
+def can_manage_access(user: User) -> bool:
+    """Granting managers and coordinators: org admins and HR."""
+    return is_org_admin(user) or is_hr(user)

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from . import access, views
 
 urlpatterns = [
     path("", views.org_overview, name="org-overview"),
@@ -14,6 +14,17 @@ urlpatterns = [
     path("roles/<int:pk>/holders/add/", views.role_holder_add, name="role-holder-add"),
     path("holders/<int:pk>/end/", views.role_holder_end, name="role-holder-end"),
     path("people/<str:username>/", views.person_detail, name="person-detail"),
+    path("access/", access.access_page, name="access"),
+    path(
+        "access/departments/<str:code>/managers/<str:username>/revoke/",
+        access.manager_revoke_view,
+        name="access-manager-revoke",
+    ),
+    path(
+        "access/projects/<str:code>/coordinators/<str:username>/revoke/",
+        access.coordinator_revoke_view,
+        name="access-coordinator-revoke",
+    ),
     path("profile/", views.profile_edit, name="profile"),
     path("", include("responsibilities.urls")),
     path("", include("collaboration.urls")),

@@ -14,7 +14,7 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from responsibilities import selectors as responsibility_selectors
 
-from . import permissions, selectors, services
+from . import access, permissions, selectors, services
 from .forms import DepartmentForm, ProfileForm, RoleForm, RoleHolderEndForm, RoleHolderForm
 from .health import health_report
 from .models import Department, Role, RoleHolder
@@ -60,6 +60,8 @@ def department_detail(request: HttpRequest, code: str) -> HttpResponse:
             "roles": selectors.department_roles(department),
             "children": selectors.department_children(department),
             "can_manage": permissions.can_manage_department(request.user, department),
+            "editors": access.department_editors(department),
+            "can_manage_access": permissions.can_manage_access(request.user),
             "finding_count": len(
                 responsibility_selectors.findings(
                     responsibility_selectors.Scope(department=department)

@@ -64,7 +64,7 @@ def _can_edit_duty(user, duty: Duty) -> bool:
     return permissions.can_edit_duty(
         user,
         department_id=duty.department_id,
-        project_coordinator_id=duty.project.coordinator_id if duty.project_id else None,
+        project_id=duty.project_id,
     )
 
 

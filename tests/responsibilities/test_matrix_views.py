@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from orgmap.models import Department, Role
@@ -342,3 +343,26 @@ def test_project_matrix_shows_roles_involved(member, client_for, demo_duties):
     titles = {column.role.title for column in response.context["matrix"].columns}
     assert {"R&D Director", "Marketing Director", "Head of Sales", "Production Planner"} <= titles
     assert response.context["matrix"].summary == {"NO_ACCOUNTABLE": 1}
+
+
+def test_matrix_cost_does_not_grow_with_departments_managed(client_for, demo_duties):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from guardian.shortcuts import assign_perm
+
+    from orgmap.models import Department as Dept
+
+    def queries_for(user) -> int:
+        client = client_for(user)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("department-matrix", args=["SALES"])).status_code == 200
+        return len(captured.captured_queries)
+
+    few = get_user_model().objects.create_user("few")
+    many = get_user_model().objects.create_user("many")
+    assign_perm("orgmap.manage_department", few, Dept.objects.get(code="SALES"))
+    for index in range(15):
+        extra = Dept.objects.create(name=f"Extra {index}", code=f"EXTRA{index}")
+        assign_perm("orgmap.manage_department", many, extra)
+    assign_perm("orgmap.manage_department", many, Dept.objects.get(code="SALES"))
+    assert queries_for(few) == queries_for(many)

@@ -1,0 +1,178 @@
+"""Every URL of orgmap × every persona: the expected status for GET and for POST.
+
+Adding a URL without adding it here fails `test_every_url_is_in_the_table`. Each row
+runs inside a savepoint that is rolled back, so a POST that changes something (a
+revoke, say) does not change what the next row sees."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from orgmap.models import Heartbeat, Role, RoleHolder
+from responsibilities.models import Duty
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = ["anonymous", "member", "other_manager", "manager", "coordinator", "hr", "admin"]
+LOGGED_IN = PERSONAS[1:]
+USERNAMES = {
+    "member": "member",
+    "other_manager": "production_manager",  # manages Production, not Sales
+    "manager": "sales_manager",  # manages Sales and its regional teams
+    "coordinator": "paul.meyer",  # coordinates the LAUNCH project
+    "hr": "hr",
+    "admin": "admin",
+}
+LOGIN = 302  # anonymous users are sent to the login page
+# Admin pages other than the index are Django's own, guarded by staff status.
+EXCLUDED_NAMESPACES = {"admin"}
+
+
+def read(post: int = 405) -> dict:
+    """A page every logged-in person may read."""
+    return {p: (LOGIN, LOGIN) if p == "anonymous" else (200, post) for p in PERSONAS}
+
+
+def edit(allowed: set[str], get: int = 200, post: int = 200) -> dict:
+    """A page only `allowed` personas may use; others get 403."""
+    table = {}
+    for persona in PERSONAS:
+        if persona == "anonymous":
+            table[persona] = (LOGIN, LOGIN)
+        elif persona in allowed:
+            table[persona] = (get, post)
+        else:
+            table[persona] = (403, 403)
+    return table
+
+
+def public(get: int = 200, post: int = 405) -> dict:
+    return dict.fromkeys(PERSONAS, (get, post))
+
+
+def build_table() -> dict[str, tuple[str, dict]]:
+    """{url name: (url, {persona: (GET status, POST status)})}, on the demo data."""
+    role = Role.objects.get(title="Sales Operations Analyst")
+    holding = RoleHolder.objects.get(role=role)
+    duty = Duty.objects.get(title="Negotiate key customer contracts")
+    head = Role.objects.get(title="Head of Sales")
+    managers_of_sales = {"manager", "admin"}
+    return {
+        "org-overview": (reverse("org-overview"), read()),
+        "department-create": (
+            reverse("department-create"),
+            edit({"manager", "other_manager", "admin"}),
+        ),
+        "department-detail": (reverse("department-detail", args=["SALES"]), read()),
+        "department-edit": (reverse("department-edit", args=["SALES"]), edit(managers_of_sales)),
+        "role-create": (reverse("role-create", args=["SALES"]), edit({"manager", "hr", "admin"})),
+        "role-detail": (reverse("role-detail", args=[role.pk]), read()),
+        "role-edit": (reverse("role-edit", args=[role.pk]), edit({"manager", "hr", "admin"})),
+        "role-holder-add": (
+            reverse("role-holder-add", args=[role.pk]),
+            {
+                **edit(managers_of_sales, get=405),
+                **{p: (405, 403) for p in LOGGED_IN if p not in managers_of_sales},
+            },
+        ),
+        "role-holder-end": (reverse("role-holder-end", args=[holding.pk]), edit(managers_of_sales)),
+        "person-detail": (reverse("person-detail", args=["member"]), read()),
+        "profile": (reverse("profile"), read(post=200)),
+        "access": (reverse("access"), edit({"hr", "admin"})),
+        "access-manager-revoke": (
+            reverse("access-manager-revoke", args=["SALES", "sales_manager"]),
+            {
+                **edit({"hr", "admin"}, get=405, post=302),
+                **{p: (405, 403) for p in ("member", "other_manager", "manager", "coordinator")},
+            },
+        ),
+        "access-coordinator-revoke": (
+            reverse("access-coordinator-revoke", args=["LAUNCH", "paul.meyer"]),
+            {
+                **edit({"hr", "admin"}, get=405, post=302),
+                **{p: (405, 403) for p in ("member", "other_manager", "manager", "coordinator")},
+            },
+        ),
+        "healthz": (reverse("healthz"), public()),
+        "login": (reverse("login"), public(post=200)),
+        "logout": (reverse("logout"), {**public(get=405, post=302), "anonymous": (LOGIN, LOGIN)}),
+        "password_change": (reverse("password_change"), read(post=200)),
+        "password_change_done": (reverse("password_change_done"), read()),
+        "password_reset": (reverse("password_reset"), public(post=200)),
+        "password_reset_done": (reverse("password_reset_done"), public()),
+        "password_reset_confirm": (
+            reverse("password_reset_confirm", kwargs={"uidb64": "MQ", "token": "bad-token"}),
+            public(post=200),
+        ),
+        "password_reset_complete": (reverse("password_reset_complete"), public()),
+        "department-matrix": (reverse("department-matrix", args=["SALES"]), read()),
+        "duty-create": (reverse("duty-create", args=["SALES"]), edit(managers_of_sales)),
+        # An empty POST is a malformed cell edit: 400 for those allowed to edit.
+        "matrix-cell": (
+            reverse("matrix-cell", args=[duty.pk, head.pk]),
+            edit(managers_of_sales, post=400),
+        ),
+        "duty-detail": (reverse("duty-detail", args=[duty.pk]), read()),
+        "duty-edit": (reverse("duty-edit", args=[duty.pk]), edit(managers_of_sales)),
+        "findings": (reverse("findings"), read()),
+        "project-list": (reverse("project-list"), read()),
+        "project-create": (reverse("project-create"), edit({"admin"})),
+        "project-detail": (reverse("project-detail", args=["LAUNCH"]), read()),
+        "project-edit": (reverse("project-edit", args=["LAUNCH"]), edit({"coordinator", "admin"})),
+        "project-matrix": (reverse("project-matrix", args=["LAUNCH"]), read()),
+        "project-duty-create": (
+            reverse("project-duty-create", args=["LAUNCH"]),
+            edit({"coordinator", "admin"}),
+        ),
+        "admin:index": (
+            reverse("admin:index"),
+            {p: ((200, None) if p == "admin" else (302, None)) for p in PERSONAS},
+        ),
+    }
+
+
+def _url_names(resolver=None, namespace: str = "") -> set[str]:
+    names = set()
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            if pattern.namespace in EXCLUDED_NAMESPACES:
+                names.add(f"{pattern.namespace}:index")
+                continue
+            names |= _url_names(pattern, inner)
+        elif isinstance(pattern, URLPattern):
+            assert pattern.name, f"URL pattern {pattern.pattern} has no name"
+            names.add(f"{namespace}{pattern.name}")
+    return names
+
+
+def test_every_url_is_in_the_table(demo_duties):
+    assert _url_names() == set(build_table())
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_authorization_table(persona, demo_duties, client_for):
+    Heartbeat.objects.create(name="beat", at=timezone.now())
+    user = (
+        None
+        if persona == "anonymous"
+        else get_user_model().objects.get(username=USERNAMES[persona])
+    )
+    failures = []
+    for name, (url, expected) in build_table().items():
+        get_status, post_status = expected[persona]
+        for method, want in (("get", get_status), ("post", post_status)):
+            if want is None:
+                continue
+            with transaction.atomic():
+                response = getattr(client_for(user), method)(url)
+                transaction.set_rollback(True)
+            if response.status_code != want:
+                failures.append(
+                    f"{method.upper()} {name} ({url}): {response.status_code}, expected {want}"
+                )
+    assert not failures, "\n".join(failures)
