@@ -15,6 +15,9 @@ from django.utils import timezone
 from orgmap.models import Heartbeat, Role, RoleHolder
 from responsibilities.models import Duty
 
+from .collaboration.authz_rows import meeting_rows
+from .responsibilities.authz_rows import transfer_rows
+
 pytestmark = pytest.mark.django_db
 
 PERSONAS = ["anonymous", "member", "other_manager", "manager", "coordinator", "hr", "admin"]
@@ -54,8 +57,23 @@ def public(get: int = 200, post: int = 405) -> dict:
     return dict.fromkeys(PERSONAS, (get, post))
 
 
+class Helpers:
+    """What the row modules of other features use to write their rows."""
+
+    PERSONAS = PERSONAS
+    LOGGED_IN = LOGGED_IN
+    LOGIN = LOGIN
+    read = staticmethod(read)
+    edit = staticmethod(edit)
+    public = staticmethod(public)
+
+
 def build_table() -> dict[str, tuple[str, dict]]:
     """{url name: (url, {persona: (GET status, POST status)})}, on the demo data."""
+    return {**core_rows(), **meeting_rows(Helpers), **transfer_rows(Helpers)}
+
+
+def core_rows() -> dict[str, tuple[str, dict]]:
     role = Role.objects.get(title="Sales Operations Analyst")
     holding = RoleHolder.objects.get(role=role)
     duty = Duty.objects.get(title="Negotiate key customer contracts")
