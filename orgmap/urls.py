@@ -28,6 +28,8 @@ urlpatterns = [
     path("profile/", views.profile_edit, name="profile"),
     path("", include("responsibilities.urls")),
     path("", include("collaboration.urls")),
+    path("", include("collaboration.meeting_urls")),
+    path("", include("responsibilities.transfer_urls")),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import search_views, views
 
 urlpatterns = [
     path("departments/<str:code>/matrix/", views.department_matrix, name="department-matrix"),
@@ -9,4 +9,6 @@ urlpatterns = [
     path("duties/<int:pk>/", views.duty_detail, name="duty-detail"),
     path("duties/<int:pk>/edit/", views.duty_edit, name="duty-edit"),
     path("findings/", views.findings_page, name="findings"),
+    path("search/", search_views.search_page, name="search"),
+    path("me/responsibilities/", search_views.my_responsibilities, name="my-responsibilities"),
 ]

@@ -137,6 +137,8 @@ def core_rows() -> dict[str, tuple[str, dict]]:
         "duty-detail": (reverse("duty-detail", args=[duty.pk]), read()),
         "duty-edit": (reverse("duty-edit", args=[duty.pk]), edit(managers_of_sales)),
         "findings": (reverse("findings"), read()),
+        "search": (reverse("search") + "?q=sales", read()),
+        "my-responsibilities": (reverse("my-responsibilities"), read()),
         "project-list": (reverse("project-list"), read()),
         "project-create": (reverse("project-create"), edit({"admin"})),
         "project-detail": (reverse("project-detail", args=["LAUNCH"]), read()),

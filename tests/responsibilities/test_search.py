@@ -1,0 +1,104 @@
+"""Search finds duties, roles, departments, projects and people, in English and
+Chinese, forgiving small typos; a duty result names its A and R roles and people."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from orgmap.models import Department, Role, RoleHolder
+from responsibilities import raci
+from responsibilities.models import Assignment, Duty
+from responsibilities.search import my_responsibilities, search
+from responsibilities.services import duty_create
+
+pytestmark = pytest.mark.django_db
+
+
+def test_finds_a_duty_with_its_accountable_and_responsible_people(demo_duties):
+    results = search("sales forecast")
+    hit = results.duties[0]
+    assert hit.duty.title == "Maintain the sales forecast"
+    assert [a.role.title for a in hit.accountable] == ["Head of Sales"]
+    assert [a.role.title for a in hit.responsible] == ["Sales Operations Analyst"]
+    assert [h.person.username for h in hit.accountable[0].role.current_holders] == ["sales_manager"]
+
+
+def test_tolerates_a_typo(demo_duties):
+    titles = [hit.duty.title for hit in search("forcast").duties]
+    assert "Maintain the sales forecast" in titles
+    titles = [hit.duty.title for hit in search("prototpyes").duties]
+    assert "Verify prototypes" in titles
+
+
+def test_finds_chinese_text(demo_duties):
+    finance = Department.objects.get(code="FIN")
+    duty = duty_create(title="编制月度财务报告", department=finance)
+    Assignment.objects.create(
+        duty=duty,
+        role=Role.objects.get(title="Accountant"),
+        letter=raci.AR,
+        updated_at=duty.created_at,
+    )
+    assert [hit.duty.title for hit in search("财务报告").duties] == ["编制月度财务报告"]
+    people = search("王芳").people
+    assert [person.username for person in people] == ["wang.fang"]
+
+
+def test_finds_roles_departments_projects_and_people(demo_duties):
+    results = search("sales")
+    assert "Head of Sales" in [role.title for role in results.roles]
+    assert {"SALES", "SALES-N", "SALES-S"} <= {d.code for d in results.departments}
+    assert [p.code for p in search("launch").projects] == ["LAUNCH"]
+    assert [p.username for p in search("priya").people] == ["production_manager"]
+
+
+def test_inactive_duties_are_not_found(demo_duties):
+    Duty.objects.filter(title="Verify prototypes").update(active=False)
+    assert "Verify prototypes" not in [hit.duty.title for hit in search("prototypes").duties]
+
+
+def test_short_or_empty_queries_find_nothing(demo_duties):
+    assert search("").count == 0 and search("a").count == 0 and search("  ").count == 0
+
+
+def test_search_page_and_live_results(member, client_for, demo_duties):
+    client = client_for(member)
+    page = client.get(reverse("search"), {"q": "complaints"})
+    assert page.status_code == 200
+    assert "Pass customer complaints to Production" in page.text
+    assert "nobody accountable" in page.text
+    live = client.get(
+        reverse("search"), {"q": "complaints", "live": "1"}, headers={"HX-Request": "true"}
+    )
+    assert live.text.lstrip().startswith('<div class="search-results live"')
+    assert "Service Agent" in live.text and "member@example.com" in live.text
+
+
+def test_search_page_cost_does_not_grow(
+    member, client_for, demo_duties, django_assert_max_num_queries
+):
+    client = client_for(member)
+    sales = Department.objects.get(code="SALES")
+    head = Role.objects.get(title="Head of Sales")
+    for index in range(40):
+        duty = duty_create(title=f"Sales follow-up {index}", department=sales)
+        Assignment.objects.create(duty=duty, role=head, letter=raci.A, updated_at=duty.created_at)
+    with django_assert_max_num_queries(20):
+        response = client.get(reverse("search"), {"q": "sales"})
+    assert response.status_code == 200
+
+
+def test_my_responsibilities_lists_what_my_roles_hold(member, client_for, demo_duties):
+    grouped = my_responsibilities(member)  # member is a Service Agent
+    assert [a.duty.title for a in grouped["R"]] == [
+        "Answer customer requests",
+        "Pass customer complaints to Production",
+    ]
+    response = client_for(member).get(reverse("my-responsibilities"))
+    assert "Answer customer requests" in response.text
+
+
+def test_my_responsibilities_ignores_ended_roles(member, demo_duties):
+    RoleHolder.objects.filter(person=member).update(until="2024-06-01")
+    assert not any(my_responsibilities(member).values())
