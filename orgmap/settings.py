@@ -299,3 +299,9 @@ LOGGING = {
 }
 # Load balancers and compose health checks probe over plain HTTP inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Role-description PDFs render in a child process killed after this many seconds.
+PDF_RENDER_TIMEOUT_SECONDS = int(os.environ.get("PDF_RENDER_TIMEOUT_SECONDS", "60"))
+# Bulk exports (zip files of role descriptions) are kept this long, in the data folder.
+EXPORT_DIR = DATA_DIR / "exports"
+EXPORT_RETENTION_HOURS = int(os.environ.get("EXPORT_RETENTION_HOURS", "24"))

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from responsibilities import selectors as responsibility_selectors
+from responsibilities.role_documents import role_description
 
 from . import access, permissions, selectors, services
 from .forms import DepartmentForm, ProfileForm, RoleForm, RoleHolderEndForm, RoleHolderForm
@@ -125,6 +126,7 @@ def role_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": permissions.can_edit_role(request.user, role),
             "can_edit_holders": permissions.can_edit_role_holders(request.user, role),
             "holder_form": RoleHolderForm(role=role),
+            "description": role_description(role),
         },
     )
 

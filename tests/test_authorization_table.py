@@ -6,6 +6,8 @@ revoke, say) does not change what the next row sees."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -13,7 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from orgmap.models import Heartbeat, Role, RoleHolder
-from responsibilities.models import Duty
+from responsibilities.models import Duty, ExportJob
 
 from .collaboration.authz_rows import meeting_rows
 from .responsibilities.authz_rows import transfer_rows
@@ -40,8 +42,8 @@ def read(post: int = 405) -> dict:
     return {p: (LOGIN, LOGIN) if p == "anonymous" else (200, post) for p in PERSONAS}
 
 
-def edit(allowed: set[str], get: int = 200, post: int = 200) -> dict:
-    """A page only `allowed` personas may use; others get 403."""
+def edit(allowed: set[str], get: int = 200, post: int = 200, denied: tuple = (403, 403)) -> dict:
+    """A page only `allowed` personas may use; others get `denied` (403)."""
     table = {}
     for persona in PERSONAS:
         if persona == "anonymous":
@@ -49,7 +51,7 @@ def edit(allowed: set[str], get: int = 200, post: int = 200) -> dict:
         elif persona in allowed:
             table[persona] = (get, post)
         else:
-            table[persona] = (403, 403)
+            table[persona] = denied
     return table
 
 
@@ -79,6 +81,12 @@ def core_rows() -> dict[str, tuple[str, dict]]:
     duty = Duty.objects.get(title="Negotiate key customer contracts")
     head = Role.objects.get(title="Head of Sales")
     managers_of_sales = {"manager", "admin"}
+    # An export that HR started (and whose file has gone: its download answers 410).
+    export_job = ExportJob.objects.create(
+        requested_by=get_user_model().objects.get(username="hr"),
+        format="pdf",
+        expires_at=timezone.now() + datetime.timedelta(hours=1),
+    )
     return {
         "org-overview": (reverse("org-overview"), read()),
         "department-create": (
@@ -139,6 +147,17 @@ def core_rows() -> dict[str, tuple[str, dict]]:
         "findings": (reverse("findings"), read()),
         "search": (reverse("search") + "?q=sales", read()),
         "my-responsibilities": (reverse("my-responsibilities"), read()),
+        "role-pdf": (reverse("role-pdf", args=[role.pk]), read()),
+        "role-docx": (reverse("role-docx", args=[role.pk]), read()),
+        "bulk-export": (reverse("bulk-export"), edit({"manager", "other_manager", "hr", "admin"})),
+        "export-job": (
+            reverse("export-job", args=[export_job.pk]),
+            edit({"hr", "admin"}, post=405, denied=(403, 405)),
+        ),
+        "export-download": (
+            reverse("export-download", args=[export_job.pk]),
+            edit({"hr", "admin"}, get=410, post=405, denied=(403, 405)),
+        ),
         "project-list": (reverse("project-list"), read()),
         "project-create": (reverse("project-create"), edit({"admin"})),
         "project-detail": (reverse("project-detail", args=["LAUNCH"]), read()),

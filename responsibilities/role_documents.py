@@ -1,0 +1,274 @@
+"""Role descriptions: what a role is for and what it is R, A, C and I for, as a page
+and as PDF and DOCX documents for HR."""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from orgmap.models import Department, Role, RoleHolder
+
+from . import raci
+from .models import Assignment
+
+# Chinese text needs a CJK font; Debian's fonts-noto-cjk provides "Noto Sans CJK SC"
+# (the Dockerfile and .ci/run install it). The PDF template names it first.
+PDF_FONT_FAMILY = '"Noto Sans CJK SC", "Noto Sans", "DejaVu Sans", sans-serif'
+
+
+@dataclass
+class DutyGroup:
+    key: str
+    label: str
+    assignments: list[Assignment]
+
+
+@dataclass
+class Partner:
+    department: Department
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RoleDescription:
+    role: Role
+    holders: list[RoleHolder]
+    groups: list[DutyGroup]
+    measures: list[Assignment]
+    partners: list[Partner]
+    generated_at: object = None
+
+    @property
+    def duty_count(self) -> int:
+        return len({a.duty_id for group in self.groups for a in group.assignments})
+
+
+def role_description(role: Role) -> RoleDescription:
+    """Everything a role description shows, in four queries."""
+    holders = list(RoleHolder.objects.current().filter(role=role).select_related("person__profile"))
+    assignments = list(
+        Assignment.objects.filter(role=role, duty__active=True)
+        .select_related("duty__department", "duty__project")
+        .order_by("duty__title")
+    )
+    letters = {
+        "A": ("A", _("Accountable"), raci.ACCOUNTABLE_LETTERS),
+        "R": ("R", _("Responsible"), raci.RESPONSIBLE_LETTERS),
+        "C": ("C", _("Consulted"), {raci.C}),
+        "I": ("I", _("Informed"), {raci.I}),
+    }
+    groups = [
+        DutyGroup(key=key, label=label, assignments=[a for a in assignments if a.letter in members])
+        for key, label, members in letters.values()
+    ]
+    measures = [a for a in assignments if a.letter != raci.I and a.duty.kpis]
+
+    partners: dict[int, Partner] = {}
+
+    def add(department: Department, reason: str) -> None:
+        if department.pk == role.department_id:
+            return
+        partner = partners.setdefault(department.pk, Partner(department=department))
+        if reason not in partner.reasons:
+            partner.reasons.append(reason)
+
+    for assignment in assignments:
+        if assignment.letter in (raci.C, raci.I):
+            add(
+                assignment.duty.department,
+                _("consulted on") if assignment.letter == raci.C else _("informed of"),
+            )
+    owned = [
+        a.duty_id
+        for a in assignments
+        if a.letter in raci.ACCOUNTABLE_LETTERS | raci.RESPONSIBLE_LETTERS
+    ]
+    for other in (
+        Assignment.objects.filter(duty_id__in=owned)
+        .exclude(role=role)
+        .select_related("role__department")
+    ):
+        add(other.role.department, _("shares duties with"))
+    return RoleDescription(
+        role=role,
+        holders=holders,
+        groups=groups,
+        measures=measures,
+        partners=sorted(partners.values(), key=lambda p: p.department.name),
+        generated_at=timezone.now(),
+    )
+
+
+def load_role(pk: int) -> Role:
+    return Role.objects.select_related("department", "reports_to__department").get(pk=pk)
+
+
+def document_filename(role: Role, extension: str) -> str:
+    slug = re.sub(r"[^\w]+", "-", f"{role.department.code} {role.title}", flags=re.UNICODE).strip(
+        "-"
+    )
+    return f"role-description-{slug or role.pk}.{extension}"
+
+
+# ---------------------------------------------------------------- PDF
+
+
+def _static_root_dirs() -> list[Path]:
+    return [Path(path).resolve() for path in settings.STATICFILES_DIRS]
+
+
+def _url_fetcher():
+    """WeasyPrint fetches nothing but the project's own static files: no network, no
+    other local files, whatever a description's text contains."""
+    from weasyprint.urls import URLFetcher
+
+    class StaticOnlyFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            if url.startswith("file://"):
+                path = Path(url.removeprefix("file://").split("?")[0]).resolve()
+                if any(path.is_relative_to(root) for root in _static_root_dirs()):
+                    return super().fetch(url, headers)
+            raise ValueError(f"orgmap does not fetch {url} for a PDF")
+
+    return StaticOnlyFetcher(allowed_protocols=["file"])
+
+
+def _render_pdf_now(html: str) -> bytes:
+    from weasyprint import HTML
+
+    base_url = _static_root_dirs()[0].as_uri() + "/"
+    return HTML(string=html, base_url=base_url, url_fetcher=_url_fetcher()).write_pdf()
+
+
+def _render_in_child(html: str, connection) -> None:
+    try:
+        connection.send(("ok", _render_pdf_now(html)))
+    except Exception as error:  # reported to the parent, which raises it
+        connection.send(("error", f"{error.__class__.__name__}: {error}"))
+    finally:
+        connection.close()
+
+
+class PdfRenderError(RuntimeError):
+    pass
+
+
+def render_pdf(html: str, *, timeout: float | None = None) -> bytes:
+    """Render HTML to PDF in a child process that is killed after `timeout` seconds,
+    so that no document can hold a web worker or a Celery worker for ever."""
+    timeout = timeout or settings.PDF_RENDER_TIMEOUT_SECONDS
+    context = multiprocessing.get_context("fork")
+    parent_end, child_end = context.Pipe(duplex=False)
+    child = context.Process(target=_render_in_child, args=(html, child_end), daemon=True)
+    child.start()
+    child_end.close()
+    try:
+        if not parent_end.poll(timeout):
+            raise PdfRenderError(f"PDF rendering took longer than {timeout:.0f} seconds")
+        status, payload = parent_end.recv()
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join(5)
+        parent_end.close()
+    if status != "ok":
+        raise PdfRenderError(payload)
+    return payload
+
+
+def role_description_html(description: RoleDescription) -> str:
+    return render_to_string(
+        "responsibilities/role_description_document.html",
+        {"d": description, "font_family": PDF_FONT_FAMILY},
+    )
+
+
+def role_description_pdf(description: RoleDescription) -> bytes:
+    return render_pdf(role_description_html(description))
+
+
+# ---------------------------------------------------------------- DOCX
+
+
+def role_description_docx(description: RoleDescription) -> bytes:
+    from docx import Document
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    role = description.role
+    document = Document()
+    normal = document.styles["Normal"]
+    normal.font.name = "Noto Sans CJK SC"
+    normal.font.size = Pt(10.5)
+    # East Asian text takes its font from a separate attribute in Word.
+    normal.element.rPr.rFonts.set(qn("w:eastAsia"), "Noto Sans CJK SC")
+    document.core_properties.title = role.title
+    document.add_heading(role.title, level=0)
+    facts = document.add_table(rows=0, cols=2)
+    facts.style = "Light List"
+    rows = [
+        (_("Department"), role.department.name),
+        (_("Reports to"), role.reports_to.title if role.reports_to else "—"),
+        (
+            _("Held by"),
+            ", ".join(h.person.profile.name for h in description.holders) or _("vacant"),
+        ),
+        (_("Last reviewed"), str(role.last_reviewed_on or "—")),
+        (_("Next review due"), str(role.next_review_due or "—")),
+    ]
+    for label, value in rows:
+        cells = facts.add_row().cells
+        cells[0].text, cells[1].text = str(label), value
+    document.add_heading(_("Purpose"), level=1)
+    document.add_paragraph(role.purpose or _("No purpose written yet."))
+    document.add_heading(_("Duties"), level=1)
+    for group in description.groups:
+        document.add_heading(f"{group.label} ({len(group.assignments)})", level=2)
+        if not group.assignments:
+            document.add_paragraph(_("None."))
+        for assignment in group.assignments:
+            where = assignment.duty.department.name
+            if assignment.duty.project:
+                where += f" · {assignment.duty.project.name}"
+            document.add_paragraph(f"{assignment.duty.title} ({where})", style="List Bullet")
+    if description.measures:
+        document.add_heading(_("Measures"), level=1)
+        for assignment in description.measures:
+            document.add_paragraph(
+                f"{assignment.duty.title}: {assignment.duty.kpis}", style="List Bullet"
+            )
+    if description.partners:
+        document.add_heading(_("Works with"), level=1)
+        for partner in description.partners:
+            document.add_paragraph(
+                f"{partner.department.name}: {', '.join(partner.reasons)}", style="List Bullet"
+            )
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def render_document(role: Role, fmt: str, *, language: str | None = None) -> tuple[bytes, str, str]:
+    """(content, content type, file name) of one role description."""
+    with translation.override(language or translation.get_language()):
+        description = role_description(role)
+        if fmt == "pdf":
+            return (
+                role_description_pdf(description),
+                "application/pdf",
+                document_filename(role, "pdf"),
+            )
+        content = role_description_docx(description)
+    return (
+        content,
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        document_filename(role, "docx"),
+    )
