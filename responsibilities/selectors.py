@@ -55,15 +55,22 @@ class Facts:
     duplicates: list[raci.DuplicateTitle]
 
 
-def _role_ref_from_assignment(row: dict) -> raci.RoleRef:
+def _role_ref(
+    row: dict, *, id_key: str = "pk", prefix: str = "", filled_key: str = "filled"
+) -> raci.RoleRef:
+    """A RoleRef from a values() row; `prefix` is the path to the role ("role__")."""
     return raci.RoleRef(
-        id=row["role_id"],
-        title=row["role__title"],
-        department_id=row["role__department_id"],
-        department_code=row["role__department__code"],
-        active=row["role__active"],
-        vacant=not row["role_filled"],
+        id=row[id_key],
+        title=row[f"{prefix}title"],
+        department_id=row[f"{prefix}department_id"],
+        department_code=row[f"{prefix}department__code"],
+        active=row[f"{prefix}active"],
+        vacant=not row[filled_key],
     )
+
+
+def _role_ref_from_assignment(row: dict) -> raci.RoleRef:
+    return _role_ref(row, id_key="role_id", prefix="role__", filled_key="role_filled")
 
 
 def _head_roles() -> dict[int, raci.RoleRef]:
@@ -82,14 +89,7 @@ def _head_roles() -> dict[int, raci.RoleRef]:
         )
     )
     return {
-        row["pk"]: raci.RoleRef(
-            id=row["head_id"],
-            title=row["head__title"],
-            department_id=row["head__department_id"],
-            department_code=row["head__department__code"],
-            active=row["head__active"],
-            vacant=not row["head_filled"],
-        )
+        row["pk"]: _role_ref(row, id_key="head_id", prefix="head__", filled_key="head_filled")
         for row in rows
     }
 
@@ -116,14 +116,7 @@ def role_loads(roles: QuerySet[Role]) -> list[raci.RoleLoad]:
     )
     return [
         raci.RoleLoad(
-            role=raci.RoleRef(
-                id=row["pk"],
-                title=row["title"],
-                department_id=row["department_id"],
-                department_code=row["department__code"],
-                active=row["active"],
-                vacant=not row["filled"],
-            ),
+            role=_role_ref(row),
             assignments=row["assignment_count"],
             accountable_or_responsible=row["ar_count"],
         )
@@ -313,14 +306,7 @@ def matrix(
         if not row["active"] and row["pk"] not in assigned_role_ids and row["pk"] not in extra_ids:
             continue  # a retired role appears only while something is still assigned to it
         columns[row["pk"]] = Column(
-            role=raci.RoleRef(
-                id=row["pk"],
-                title=row["title"],
-                department_id=row["department_id"],
-                department_code=row["department__code"],
-                active=row["active"],
-                vacant=not row["filled"],
-            ),
+            role=_role_ref(row),
             own=scope.department is None or row["pk"] in own_ids,
         )
     for row in facts_.assignments:
