@@ -172,23 +172,37 @@ def department_matrix(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def _cell_context(request, duty: Duty, role: Role, scope: selectors.Scope) -> dict:
+def _cell_context(request, duty: Duty, role: Role, scope: selectors.Scope, next_url: str) -> dict:
     assignment = Assignment.objects.filter(duty=duty, role=role).first()
-    found = selectors.findings(scope)
     return {
         "duty": {"pk": duty.pk, "title": duty.title},
+        "duty_obj": duty,
+        "role": role,
         "column": {"role": role},
         "cell": {"letter": assignment.letter, "version": assignment.version}
         if assignment
         else None,
         "editable": {duty.pk},
         "scope_token": _scope_token(scope),
-        "next_url": _safe_next(request, reverse("department-matrix", args=[duty.department.code])),
-        "row": {"findings": [f for f in found if f.duty_id == duty.pk]},
-        "matrix": {"summary": raci.summarise(found), "findings": found},
-        "findings_url": _findings_url(scope),
+        "next_url": next_url,
         "letters": [(letter, raci.LETTER_LABELS[letter]) for letter in raci.LETTERS],
     }
+
+
+def _cell_response(
+    request, context: dict, scope: selectors.Scope, *, flash: str | None, status: int
+):
+    """The edited cell, plus its row's flags, the page's summary and a message, swapped
+    out of band, all recomputed for the matrix the edit came from."""
+    found = selectors.findings(scope)
+    duty_id = context["duty"]["pk"]
+    context |= {
+        "row": {"findings": [f for f in found if f.duty_id == duty_id]},
+        "matrix": {"summary": raci.summarise(found), "findings": found},
+        "findings_url": _findings_url(scope),
+        "flash": flash,
+    }
+    return render(request, "responsibilities/matrix.html#cell-response", context, status=status)
 
 
 def _changed_by_message(result: services.CellResult) -> str:
@@ -221,21 +235,8 @@ def matrix_cell(request: HttpRequest, duty_id: int, role_id: int) -> HttpRespons
         )
     scope = _scope_from_token(request.POST.get("scope") or request.GET.get("scope", ""), duty)
     fallback = reverse("department-matrix", args=[duty.department.code]) + f"?focus={duty.pk}"
+    context = _cell_context(request, duty, role, scope, _safe_next(request, fallback))
     if request.method == "GET":
-        assignment = Assignment.objects.filter(duty=duty, role=role).first()
-        context = {
-            "duty": {"pk": duty.pk, "title": duty.title},
-            "column": {"role": role},
-            "cell": {"letter": assignment.letter, "version": assignment.version}
-            if assignment
-            else None,
-            "editable": {duty.pk},
-            "scope_token": _scope_token(scope),
-            "next_url": _safe_next(request, fallback),
-            "letters": [(letter, raci.LETTER_LABELS[letter]) for letter in raci.LETTERS],
-            "duty_obj": duty,
-            "role": role,
-        }
         if request.htmx:
             partial = "raci-cell" if request.GET.get("display") else "cell-editor"
             return render(request, f"responsibilities/matrix.html#{partial}", context)
@@ -253,11 +254,7 @@ def matrix_cell(request: HttpRequest, duty_id: int, role_id: int) -> HttpRespons
             else _("The edit was malformed; reload the page.")
         )
         if request.htmx:
-            context = _cell_context(request, duty, role, scope)
-            context["flash"] = message
-            return render(
-                request, "responsibilities/matrix.html#cell-response", context, status=422
-            )
+            return _cell_response(request, context, scope, flash=message, status=422)
         return HttpResponseBadRequest(message)
 
     result = services.assignment_set(
@@ -265,13 +262,13 @@ def matrix_cell(request: HttpRequest, duty_id: int, role_id: int) -> HttpRespons
     )
     message = None if result.applied else _changed_by_message(result)
     if request.htmx:
-        context = _cell_context(request, duty, role, scope)
-        context["flash"] = message
-        return render(
-            request,
-            "responsibilities/matrix.html#cell-response",
-            context,
-            status=200 if result.applied else 409,
+        context["cell"] = (
+            {"letter": result.assignment.letter, "version": result.assignment.version}
+            if result.assignment
+            else None
+        )
+        return _cell_response(
+            request, context, scope, flash=message, status=200 if result.applied else 409
         )
     if message:
         messages.warning(request, message)
