@@ -77,6 +77,7 @@ CROSS_DEPARTMENT_DUPLICATE = "CROSS_DEPARTMENT_DUPLICATE"
 DUPLICATE_DUTY = "DUPLICATE_DUTY"
 ROLE_OVERLOADED = "ROLE_OVERLOADED"
 ROLE_WITHOUT_DUTIES = "ROLE_WITHOUT_DUTIES"
+MISSING_HANDOFF = "MISSING_HANDOFF"
 
 # Rule code -> severity. The order is the reading order within a department (most severe
 # first, duty rules before role rules) and is part of the interface: analyse() sorts by it.
@@ -89,6 +90,7 @@ RULES: dict[str, str] = {
     INACTIVE_ROLE_ASSIGNED: Severity.WARNING,
     CROSS_DEPARTMENT_DUPLICATE: Severity.WARNING,
     DUPLICATE_DUTY: Severity.WARNING,
+    MISSING_HANDOFF: Severity.WARNING,
     ROLE_OVERLOADED: Severity.WARNING,
     ROLE_WITHOUT_DUTIES: Severity.INFO,
 }
@@ -444,15 +446,58 @@ def _sort_key(finding: Finding) -> tuple:
     )
 
 
+def handoff_findings(duty: DutyFacts, flow_pairs: frozenset[frozenset[int]]) -> list[Finding]:
+    """MISSING_HANDOFF: the accountable role sits in one department and a responsible
+    role in another, and no information flows between the two (in either direction),
+    so the work is handed over without an agreed channel."""
+    if not duty.active:
+        return []
+    accountable = _by_title(role for role in duty.accountable if role.active)
+    responsible = _by_title(role for role in duty.responsible if role.active)
+    missing: dict[tuple[str, str], tuple[RoleRef, RoleRef]] = {}
+    for a_role in accountable:
+        for r_role in responsible:
+            pair = frozenset({a_role.department_id, r_role.department_id})
+            if len(pair) == 2 and pair not in flow_pairs:
+                missing.setdefault(
+                    (a_role.department_code, r_role.department_code), (a_role, r_role)
+                )
+    findings = []
+    for (a_code, r_code), (a_role, r_role) in sorted(missing.items()):
+        values = {"duty": _where(duty), "a_department": a_code, "r_department": r_code}
+        message = (
+            _(
+                "%(duty)s is accountable in %(a_department)s and done in %(r_department)s, "
+                "but no information flow connects the two departments."
+            )
+            % values
+        )
+        suggestion = (
+            _(
+                "Record how %(a_department)s and %(r_department)s hand this work over "
+                "(an information flow: what, through which channel, how often)."
+            )
+            % values
+        )
+        findings.append(_finding(MISSING_HANDOFF, duty, (a_role, r_role), message, suggestion))
+    return findings
+
+
 def analyse(
     duties: Iterable[DutyFacts],
     loads: Iterable[RoleLoad],
     duplicates: Iterable[DuplicateTitle],
     *,
     overload_limit: int = 15,
+    flow_pairs: frozenset[frozenset[int]] | None = None,
 ) -> list[Finding]:
-    """Every finding, in an order that does not depend on query order."""
+    """Every finding, in an order that does not depend on query order. Without
+    `flow_pairs` (the department pairs connected by information flows) the hand-off
+    rule is not applied."""
+    duties = list(duties)
     findings = [finding for duty in duties for finding in duty_findings(duty)]
+    if flow_pairs is not None:
+        findings += [finding for duty in duties for finding in handoff_findings(duty, flow_pairs)]
     findings += [f for load in loads for f in role_findings(load, overload_limit=overload_limit)]
     findings += [finding for group in duplicates for finding in duplicate_findings(group)]
     return sorted(findings, key=_sort_key)

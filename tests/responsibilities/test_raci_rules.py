@@ -158,6 +158,7 @@ def test_rules_lists_every_code_with_its_severity_most_severe_first():
         "INACTIVE_ROLE_ASSIGNED": Severity.WARNING,
         "CROSS_DEPARTMENT_DUPLICATE": Severity.WARNING,
         "DUPLICATE_DUTY": Severity.WARNING,
+        "MISSING_HANDOFF": Severity.WARNING,
         "ROLE_OVERLOADED": Severity.WARNING,
         "ROLE_WITHOUT_DUTIES": Severity.INFO,
     }
@@ -535,3 +536,70 @@ def test_summarise_counts_findings_per_rule_in_rule_order():
     }
     assert list(summary) == [code for code in RULES if code in summary]
     assert summarise([]) == {}
+
+
+# --------------------------------------------------------------- MISSING_HANDOFF
+
+
+def _handoff_duty(**overrides):
+    sales_head = raci.RoleRef(
+        id=1,
+        title="Head of Sales",
+        department_id=10,
+        department_code="SALES",
+        active=True,
+        vacant=False,
+    )
+    engineer = raci.RoleRef(
+        id=2,
+        title="Product Engineer",
+        department_id=20,
+        department_code="RND",
+        active=True,
+        vacant=False,
+    )
+    values = dict(
+        id=7,
+        title="Train the sales team",
+        department_id=10,
+        department_code="SALES",
+        project_id=None,
+        project_code=None,
+        active=True,
+        accountable=(sales_head,),
+        responsible=(engineer,),
+        inactive_assigned=(),
+        head_role=sales_head,
+    )
+    values.update(overrides)
+    return raci.DutyFacts(**values)
+
+
+def test_a_and_r_in_different_departments_without_a_flow_is_a_missing_handoff():
+    [finding] = raci.handoff_findings(_handoff_duty(), frozenset())
+    assert finding.rule == raci.MISSING_HANDOFF and finding.severity == raci.Severity.WARNING
+    assert "SALES" in finding.message and "RND" in finding.message
+    assert [role.title for role in finding.roles] == ["Head of Sales", "Product Engineer"]
+
+
+def test_a_flow_in_either_direction_clears_the_missing_handoff():
+    assert raci.handoff_findings(_handoff_duty(), frozenset({frozenset({20, 10})})) == []
+
+
+def test_missing_handoff_ignores_same_department_inactive_duties_and_inactive_roles():
+    duty = _handoff_duty()
+    same = _handoff_duty(responsible=duty.accountable)
+    assert raci.handoff_findings(same, frozenset()) == []
+    assert raci.handoff_findings(_handoff_duty(active=False), frozenset()) == []
+    retired = raci.RoleRef(
+        id=3, title="Old", department_id=30, department_code="OLD", active=False, vacant=True
+    )
+    assert raci.handoff_findings(_handoff_duty(responsible=(retired,)), frozenset()) == []
+
+
+def test_analyse_applies_the_handoff_rule_only_when_flows_are_known():
+    duty = _handoff_duty()
+    assert raci.MISSING_HANDOFF not in raci.summarise(raci.analyse([duty], [], []))
+    assert raci.summarise(raci.analyse([duty], [], [], flow_pairs=frozenset())) == {
+        raci.MISSING_HANDOFF: 1
+    }
