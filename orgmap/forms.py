@@ -168,4 +168,4 @@ class RoleHolderEndForm(forms.Form):
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = Profile
-        fields = ["display_name", "language", "phone"]
+        fields = ["display_name", "language", "phone", "email_reminders"]

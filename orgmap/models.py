@@ -212,6 +212,11 @@ class Profile(models.Model):
         _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
     phone = models.CharField(_("phone"), max_length=50, blank=True)
+    email_reminders = models.BooleanField(
+        _("email reminders"),
+        default=True,
+        help_text=_("Send meeting and review reminders by email (they always appear in orgmap)."),
+    )
 
     class Meta:
         verbose_name = _("profile")

@@ -1,0 +1,84 @@
+"""Admin for meetings, reviews and reminder deliveries. Failed reminders are found
+here (filter by status) and can be sent again."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import reminders
+from .models import Meeting, Notification, ReminderDelivery, Review
+
+
+@admin.register(Meeting)
+class MeetingAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "starts_at", "recurrence", "organiser", "project", "cancelled"]
+    list_filter = ["kind", "recurrence", "cancelled"]
+    list_select_related = ["organiser", "project"]
+    search_fields = ["title", "agenda"]
+    autocomplete_fields = ["organiser", "attendee_people", "attendee_roles", "departments"]
+    date_hierarchy = "starts_at"
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    list_display = ["reviewed_on", "role", "duty", "reviewed_by"]
+    list_select_related = ["role", "duty", "reviewed_by"]
+    search_fields = ["role__title", "duty__title", "note"]
+    raw_id_fields = ["role", "duty", "reviewed_by"]
+
+
+@admin.action(description=_("Send the selected failed reminders again"))
+def retry_deliveries(modeladmin, request, queryset) -> None:
+    now = timezone.now()
+    retried = sum(
+        reminders.delivery_retry(delivery=delivery, now=now)
+        for delivery in queryset.filter(status=ReminderDelivery.Status.FAILED)
+    )
+    modeladmin.message_user(
+        request,
+        ngettext(
+            "%(count)d reminder will be sent again within a minute.",
+            "%(count)d reminders will be sent again within a minute.",
+            retried,
+        )
+        % {"count": retried},
+        messages.SUCCESS,
+    )
+
+
+@admin.register(ReminderDelivery)
+class ReminderDeliveryAdmin(admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "kind",
+        "recipient",
+        "subject_display",
+        "occurrence",
+        "status",
+        "attempts",
+        "detail",
+    ]
+    list_filter = ["status", "kind"]
+    list_select_related = ["recipient", "meeting", "role", "duty"]
+    search_fields = ["key", "recipient__username", "recipient__email", "detail"]
+    date_hierarchy = "created_at"
+    actions = [retry_deliveries]
+    readonly_fields = [field.name for field in ReminderDelivery._meta.fields if field.name != "id"]
+
+    @admin.display(description=_("about"))
+    def subject_display(self, delivery: ReminderDelivery) -> str:
+        return str(delivery.subject)
+
+    def has_add_permission(self, request) -> bool:
+        # Deliveries are made by the dispatcher only: a hand-made one would bypass it.
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "recipient", "delivery", "read_at"]
+    list_select_related = ["recipient", "delivery"]
+    raw_id_fields = ["recipient", "delivery"]
