@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "orgmap",
     "responsibilities",
     "collaboration",
+    "collaboration.routines",
 ]
 
 MIDDLEWARE = [
@@ -296,6 +297,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # Chatty libraries: every successful login (axes) and every PDF step (WeasyPrint).
+    "loggers": {name: {"level": "WARNING"} for name in ("axes", "weasyprint", "fontTools")},
 }
 # Load balancers and compose health checks probe over plain HTTP inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
@@ -305,3 +308,43 @@ PDF_RENDER_TIMEOUT_SECONDS = int(os.environ.get("PDF_RENDER_TIMEOUT_SECONDS", "6
 # Bulk exports (zip files of role descriptions) are kept this long, in the data folder.
 EXPORT_DIR = DATA_DIR / "exports"
 EXPORT_RETENTION_HOURS = int(os.environ.get("EXPORT_RETENTION_HOURS", "24"))
+
+# Meeting and review reminders (collaboration/reminders.py, docs/reminders.md).
+
+
+def parse_lead_times(value: str) -> list[int]:
+    """'24h,15m' -> [1440, 15]: minutes before each meeting; units m, h, d (bare: m)."""
+    units = {"m": 1, "h": 60, "d": 1440}
+    minutes = []
+    for item in (part.strip().lower() for part in value.split(",")):
+        if not item:
+            continue
+        unit = units.get(item[-1])
+        number = item[:-1] if unit else item
+        if not number.isdigit() or int(number) <= 0:
+            raise ImproperlyConfigured(
+                f"REMINDER_LEAD_TIMES: {item!r} is not a lead time like 24h, 90m or 2d."
+            )
+        minutes.append(int(number) * (unit or 1))
+    return sorted(set(minutes), reverse=True)
+
+
+REMINDER_LEAD_TIMES = parse_lead_times(os.environ.get("REMINDER_LEAD_TIMES") or "24h,15m")
+# Review reminders go out from this local hour on, not at midnight.
+REMINDER_REVIEW_HOUR = int(os.environ.get("REMINDER_REVIEW_HOUR", "8"))
+REMINDER_REPEAT_DAYS = int(os.environ.get("REMINDER_REPEAT_DAYS", "7"))
+REMINDER_ESCALATION_DAYS = int(os.environ.get("REMINDER_ESCALATION_DAYS", "30"))
+# A failed email is retried after 1, 2, 4, 8… minutes, then marked failed.
+REMINDER_MAX_ATTEMPTS = int(os.environ.get("REMINDER_MAX_ATTEMPTS", "5"))
+REMINDER_RETRY_SECONDS = int(os.environ.get("REMINDER_RETRY_SECONDS", "60"))
+# A delivery still "sending" after this long is sent again (its worker is presumed
+# dead): a rare duplicate rather than a lost reminder. Keep it well above the SMTP
+# timeout.
+REMINDER_STUCK_SECONDS = int(os.environ.get("REMINDER_STUCK_SECONDS", "600"))
+# The public address of orgmap, for links in emails and calendar files.
+SITE_URL = (os.environ.get("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
+
+# Spreadsheet imports (responsibilities/imports.py): larger uploads, or files with more
+# data rows, are refused with a clear message before they are parsed.
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "100000"))

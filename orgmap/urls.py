@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("responsibilities.urls")),
     path("", include("collaboration.urls")),
     path("", include("collaboration.meeting_urls")),
+    path("", include("collaboration.routines.urls")),
     path("", include("responsibilities.transfer_urls")),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),

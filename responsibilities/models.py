@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -48,6 +50,16 @@ class Duty(models.Model):
     kpis = models.TextField(_("measures (KPIs)"), blank=True)
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Periodic review, as for roles (Role.review_cadence_months / last_reviewed_on).
+    review_cadence_months = models.PositiveSmallIntegerField(
+        _("review cadence"),
+        choices=Role.ReviewCadence.choices,
+        null=True,
+        blank=True,
+        default=Role.ReviewCadence.YEARLY,
+        help_text=_("How often the duty should be reviewed."),
+    )
+    last_reviewed_on = models.DateField(_("last reviewed"), null=True, blank=True)
 
     class Meta:
         ordering = ["title"]
@@ -82,6 +94,12 @@ class Duty(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("duty-detail", args=[self.pk])
+
+    @property
+    def next_review_due(self) -> datetime.date | None:
+        if not self.review_cadence_months or not self.last_reviewed_on:
+            return None
+        return self.last_reviewed_on + relativedelta(months=self.review_cadence_months)
 
     def clean(self) -> None:
         # Model validation of the unique constraints reads title_key.

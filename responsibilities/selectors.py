@@ -12,6 +12,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from collaboration.models import Project
 from orgmap.models import Department, Role, RoleHolder
+from orgmap.selectors import department_ancestor_ids, department_parent_map
 
 from . import raci
 from .models import Assignment, Duty
@@ -53,6 +54,7 @@ class Facts:
     head_roles: dict[int, raci.RoleRef]
     loads: list[raci.RoleLoad]
     duplicates: list[raci.DuplicateTitle]
+    flow_pairs: frozenset[frozenset[int]]
 
 
 def _role_ref(
@@ -156,6 +158,21 @@ def duplicate_titles(scope: Scope) -> list[raci.DuplicateTitle]:
     return [raci.DuplicateTitle(key=key, duties=tuple(duties)) for key, duties in groups.items()]
 
 
+def _connected_pairs() -> frozenset[frozenset[int]]:
+    """Pairs of departments with an agreed channel for hand-offs: an information flow
+    between them, or one inside the other (the reporting line carries the hand-off)."""
+    # Imported here: the routines app builds on this one (its models point at Duty).
+    from collaboration.routines.selectors import flow_department_pairs
+
+    parents = department_parent_map()
+    line = {
+        frozenset({pk, ancestor})
+        for pk in parents
+        for ancestor in department_ancestor_ids(pk, parents)
+    }
+    return frozenset(flow_department_pairs()) | frozenset(line)
+
+
 def facts(scope: Scope) -> Facts:
     duties = list(
         scope.duties()
@@ -198,6 +215,7 @@ def facts(scope: Scope) -> Facts:
         head_roles=_head_roles(),
         loads=loads,
         duplicates=duplicate_titles(scope),
+        flow_pairs=_connected_pairs(),
     )
 
 
@@ -234,7 +252,11 @@ def duty_facts(facts: Facts) -> list[raci.DutyFacts]:
 def findings_from(facts_: Facts) -> list[raci.Finding]:
     scope_duty_ids = {duty["pk"] for duty in facts_.duties}
     findings = raci.analyse(
-        duty_facts(facts_), facts_.loads, facts_.duplicates, overload_limit=overload_limit()
+        duty_facts(facts_),
+        facts_.loads,
+        facts_.duplicates,
+        overload_limit=overload_limit(),
+        flow_pairs=facts_.flow_pairs,
     )
     # Duplicate groups reach into other departments; keep what belongs to the scope.
     return [f for f in findings if f.duty_id is None or f.duty_id in scope_duty_ids]

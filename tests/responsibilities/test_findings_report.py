@@ -49,7 +49,10 @@ def test_demo_organisation_has_its_planted_findings(demo_duties):
     assert rules[("INACTIVE_ROLE_ASSIGNED", "HR")] == 1
     launch = [f for f in _json("--project", "LAUNCH")]
     assert [(f["rule"], f["duty"]) for f in launch] == [
-        ("NO_ACCOUNTABLE", "Ramp up production for the launch")
+        ("NO_ACCOUNTABLE", "Ramp up production for the launch"),
+        # R&D does the training that Sales is accountable for; the demo duties alone
+        # record no information flow between them.
+        ("MISSING_HANDOFF", "Train the sales team on the new product"),
     ]
 
 
@@ -73,7 +76,7 @@ def test_findings_json_matches_what_the_matrix_pages_show(demo_duties, member, c
 def test_text_output_and_errors(demo_duties):
     out = StringIO()
     call_command("findings", "--department", "sales", stdout=out)
-    assert "NO_ACCOUNTABLE" in out.getvalue() and out.getvalue().strip().endswith("3 findings.")
+    assert "NO_ACCOUNTABLE" in out.getvalue() and out.getvalue().strip().endswith("4 findings.")
     with pytest.raises(CommandError, match="No department with code 'NOPE'"):
         call_command("findings", "--department", "NOPE")
     with pytest.raises(CommandError, match="not both"):
@@ -105,8 +108,8 @@ def test_findings_page_filters(member, client_for, demo_duties):
 
 def test_department_page_has_a_finding_badge(member, client_for, demo_duties):
     response = client_for(member).get(reverse("department-detail", args=["SALES"]))
-    assert response.context["finding_count"] == 3
-    assert 'id="finding-count">3<' in response.text
+    assert response.context["finding_count"] == 4
+    assert 'id="finding-count">4<' in response.text
 
 
 def test_findings_page_cost_is_constant(
@@ -115,3 +118,29 @@ def test_findings_page_cost_is_constant(
     client = client_for(member)
     with django_assert_max_num_queries(15):
         client.get(reverse("findings"))
+
+
+def test_an_information_flow_clears_the_missing_handoff(demo_duties):
+    from collaboration.routines.models import InformationFlow
+
+    def handoffs():
+        return [f["duty"] for f in _json("--department", "SALES") if f["rule"] == "MISSING_HANDOFF"]
+
+    assert handoffs() == ["Train the sales team on the new product"]
+    flow = InformationFlow.objects.create(
+        from_department=Department.objects.get(code="RND"),
+        to_department=Department.objects.get(code="SALES"),
+        information="New product briefings",
+        channel="meeting",
+        frequency="quarterly",
+    )
+    assert handoffs() == []
+    flow.active = False
+    flow.save(update_fields=["active"])
+    assert handoffs() == ["Train the sales team on the new product"]
+
+
+def test_a_department_and_its_sub_departments_need_no_flow(demo_duties):
+    # "Set regional sales targets": accountable in SALES and SALES-N, done in SALES.
+    duties = [f["duty"] for f in _json("--department", "SALES") if f["rule"] == "MISSING_HANDOFF"]
+    assert "Set regional sales targets" not in duties

@@ -46,6 +46,7 @@ def test_manager_sees_edit_controls_and_the_finding_summary(sales_manager, clien
         "NO_ACCOUNTABLE": 1,
         "MULTIPLE_ACCOUNTABLE": 1,
         "CROSS_DEPARTMENT_DUPLICATE": 1,
+        "MISSING_HANDOFF": 1,
     }
     # Roles from other departments assigned to Sales duties appear as columns.
     titles = [column.role.title for column in response.context["matrix"].columns]
@@ -70,7 +71,7 @@ def test_setting_a_cell_updates_cell_flags_and_summary(
     flags = flags[: flags.index("</td>")]
     assert "NO_ACCOUNTABLE" not in flags and "CROSS_DEPARTMENT_DUPLICATE" in flags
     assert 'id="finding-summary"' in html and 'hx-swap-oob="true"' in html
-    assert 'data-count="2"' in html
+    assert 'data-count="3"' in html
     assert Assignment.objects.get(duty=contracts, role=head_of_sales).letter == raci.A
 
 
@@ -193,7 +194,11 @@ def test_only_rows_with_findings_filter(sales_manager, client_for, demo_duties):
         reverse("department-matrix", args=["SALES"]) + "?findings=1"
     )
     titles = [row.duty["title"] for row in response.context["page"].object_list]
-    assert titles == ["Negotiate key customer contracts", "Set regional sales targets"]
+    assert titles == [
+        "Negotiate key customer contracts",
+        "Set regional sales targets",
+        "Train the sales team on the new product",
+    ]
 
 
 def test_project_filter(sales_manager, client_for, demo_duties):
@@ -248,7 +253,7 @@ def test_matrix_and_cell_edit_cost_the_same_for_10_and_500_duties(
     roles = list(Role.objects.filter(department__code__startswith="SALES"))
     _bulk_duties(sales, roles, count)
     client = client_for(sales_manager)
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(22):
         response = client.get(reverse("department-matrix", args=["SALES"]))
     assert response.context["page"].paginator.count == count
     duty = Duty.objects.get(title="Generated duty 3")
@@ -257,7 +262,7 @@ def test_matrix_and_cell_edit_cost_the_same_for_10_and_500_duties(
         Assignment.objects.filter(duty=duty, role=head).values_list("version", flat=True).first()
         or 0
     )
-    with django_assert_max_num_queries(24):
+    with django_assert_max_num_queries(26):
         response = client.post(
             _cell_url(duty, head),
             {"letter": "A", "version": version, "scope": "department:SALES"},
@@ -342,7 +347,7 @@ def test_project_matrix_shows_roles_involved(member, client_for, demo_duties):
     assert response.status_code == 200
     titles = {column.role.title for column in response.context["matrix"].columns}
     assert {"R&D Director", "Marketing Director", "Head of Sales", "Production Planner"} <= titles
-    assert response.context["matrix"].summary == {"NO_ACCOUNTABLE": 1}
+    assert response.context["matrix"].summary == {"NO_ACCOUNTABLE": 1, "MISSING_HANDOFF": 1}
 
 
 def test_matrix_cost_does_not_grow_with_departments_managed(client_for, demo_duties):

@@ -1,6 +1,8 @@
 from django.core.management.base import BaseCommand
 
 from collaboration.demo import seed_projects
+from collaboration.meeting_demo import seed_meetings
+from collaboration.routines.demo import seed_routines
 from orgmap.demo import DEMO_LOGINS, DEMO_PASSWORD, seed_organisation
 from responsibilities.demo import seed_duties
 
@@ -12,6 +14,8 @@ class Command(BaseCommand):
         created = seed_organisation()
         created |= seed_projects()
         created |= seed_duties()
+        created |= seed_meetings()
+        created |= seed_routines()
         summary = ", ".join(f"{count} {what}" for what, count in created.items())
         self.stdout.write(self.style.SUCCESS(f"Demo organisation ready (created: {summary})."))
         self.stdout.write(f"Demo logins (password '{DEMO_PASSWORD}'): {', '.join(DEMO_LOGINS)}")
