@@ -103,7 +103,10 @@ def main() -> None:
 
     timed("organisation overview page", lambda: client.get("/"))
     timed(f"department page ({largest.code})", lambda: client.get(f"/departments/{largest.code}/"))
-    timed(f"matrix page, first 50 rows ({largest.code})", lambda: client.get(f"/departments/{largest.code}/matrix/"))
+    timed(
+        f"matrix page, first 50 rows ({largest.code})",
+        lambda: client.get(f"/departments/{largest.code}/matrix/"),
+    )
     timed(
         "matrix page, only rows with findings",
         lambda: client.get(f"/departments/{largest.code}/matrix/?findings=1"),
@@ -112,7 +115,12 @@ def main() -> None:
     role = largest.head or Role.objects.filter(department=largest).first()
 
     def edit_cell():
-        version = Assignment.objects.filter(duty=duty, role=role).values_list("version", flat=True).first() or 0
+        version = (
+            Assignment.objects.filter(duty=duty, role=role)
+            .values_list("version", flat=True)
+            .first()
+            or 0
+        )
         letter = "C" if (version % 2) else "I"
         return client.post(
             f"/matrix/cells/{duty.pk}/{role.pk}/",
@@ -121,13 +129,28 @@ def main() -> None:
         )
 
     timed("cell edit (htmx, with row flags and summary)", edit_cell)
-    findings = timed("findings of the whole organisation (selector)", lambda: selectors.findings(selectors.Scope()), 3)
-    print(f"  -> {len(findings)} findings: {dict(sorted(selectors.raci.summarise(findings).items()))}")
+    findings = timed(
+        "findings of the whole organisation (selector)",
+        lambda: selectors.findings(selectors.Scope()),
+        3,
+    )
+    print(
+        f"  -> {len(findings)} findings: {dict(sorted(selectors.raci.summarise(findings).items()))}"
+    )
     timed("findings page, whole organisation", lambda: client.get("/findings/"), 3)
-    for query in ["budget", "financial reports", "maintain equipment", "recieve shipments", "custmer complaints"]:
+    for query in [
+        "budget",
+        "financial reports",
+        "maintain equipment",
+        "recieve shipments",
+        "custmer complaints",
+    ]:
         results = timed(f"search {query!r}", lambda q=query: search(q))
         print(f"  -> {len(results.duties)} duties, {len(results.roles)} roles")
-    timed("search page (htmx live results)", lambda: client.get("/search/?q=budget&live=1", headers={"HX-Request": "true"}))
+    timed(
+        "search page (htmx live results)",
+        lambda: client.get("/search/?q=budget&live=1", headers={"HX-Request": "true"}),
+    )
 
 
 if __name__ == "__main__":

@@ -270,6 +270,8 @@ class ReminderDelivery(models.Model):
         MEETING = "meeting", _("meeting reminder")
         REVIEW = "review", _("review reminder")
         ESCALATION = "escalation", _("overdue review escalation")
+        ACTION = "action", _("overdue improvement action reminder")
+        ACTION_ESCALATION = "action_escalation", _("overdue improvement action escalation")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")
@@ -299,9 +301,18 @@ class ReminderDelivery(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
     )
-    # Meetings: the start of the occurrence. Reviews: the day this reminder is for.
+    action = models.ForeignKey(
+        "routines.ImprovementAction",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    # Meetings: the start of the occurrence. Reviews and improvement actions: the day
+    # this reminder is for.
     occurrence = models.DateTimeField(_("occurrence"))
     lead_minutes = models.PositiveIntegerField(null=True, blank=True)
+    # Reviews: when the review fell due. Improvement actions: the action's due date.
     due_on = models.DateField(_("review due on"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
@@ -326,7 +337,7 @@ class ReminderDelivery(models.Model):
 
     @property
     def subject(self):
-        return self.meeting or self.role or self.duty
+        return self.meeting or self.role or self.duty or self.action
 
 
 class Notification(models.Model):

@@ -19,6 +19,7 @@ def _with_subjects() -> QuerySet[Notification]:
         "delivery__meeting",
         "delivery__role__department",
         "delivery__duty__department",
+        "delivery__action__owner__profile",
     )
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import partial
@@ -39,6 +40,8 @@ from responsibilities.models import Duty
 
 from . import calendar, meetings, recurrence, reviews
 from .models import Meeting, Notification, ReminderDelivery
+from .routines.models import ImprovementAction
+from .routines.selectors import overdue_improvement_actions
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +62,7 @@ class PlannedReminder:
     meeting_id: int | None = None
     role_id: int | None = None
     duty_id: int | None = None
+    action_id: int | None = None
     lead_minutes: int | None = None
     due_on: datetime.date | None = None
 
@@ -69,7 +73,12 @@ class PlannedReminder:
             when = self.occurrence.astimezone(datetime.UTC).strftime("%Y%m%dT%H%MZ")
             kind = f"{self.kind}-{self.lead_minutes}m"
         else:
-            thing = f"role:{self.role_id}" if self.role_id else f"duty:{self.duty_id}"
+            if self.role_id:
+                thing = f"role:{self.role_id}"
+            elif self.duty_id:
+                thing = f"duty:{self.duty_id}"
+            else:
+                thing = f"action:{self.action_id}"
             when = f"{self.due_on:%Y%m%d}/{self.occurrence:%Y%m%d}"
             kind = self.kind
         return f"{thing}|{when}|to:{self.recipient_id}|{kind}"
@@ -139,6 +148,13 @@ def due_meeting_reminders(*, now: datetime.datetime) -> list[PlannedReminder]:
     return planned
 
 
+def _at_review_hour(day: datetime.date) -> datetime.datetime:
+    """Day-based reminders (reviews, improvement actions) go out from this time."""
+    return timezone.make_aware(
+        datetime.datetime.combine(day, datetime.time(settings.REMINDER_REVIEW_HOUR))
+    )
+
+
 def _review_subjects(today: datetime.date) -> list[tuple[Role | Duty, datetime.date]]:
     subjects: list[tuple[Role | Duty, datetime.date]] = []
     subjects += [(role, role.next_review_due) for role in reviews.roles_due(today=today)]
@@ -173,11 +189,7 @@ def due_review_reminders(*, now: datetime.datetime) -> list[PlannedReminder]:
             admins = reviews.org_admin_ids()
         return admins
 
-    def at(day: datetime.date) -> datetime.datetime:
-        return timezone.make_aware(
-            datetime.datetime.combine(day, datetime.time(settings.REMINDER_REVIEW_HOUR))
-        )
-
+    at = _at_review_hour
     planned: list[PlannedReminder] = []
     for subject, due_on in subjects:
         ids = {"role_id": subject.pk} if isinstance(subject, Role) else {"duty_id": subject.pk}
@@ -202,6 +214,108 @@ def due_review_reminders(*, now: datetime.datetime) -> list[PlannedReminder]:
                         occurrence=at(due_on + escalate_after),
                         due_on=due_on,
                         **ids,
+                    )
+                )
+    return planned
+
+
+def _action_department_map(actions: list[dict]) -> dict[int, set[int]]:
+    """{action id: the departments whose managers handle its feedback}: the target's
+    department; both ends of a flow; a meeting's departments. The same scope as
+    routines.permissions.feedback_owner_scope (so they can open the action), for all
+    the actions at once. Feedback about a project has none: it falls to the org
+    admins. One query, and only if some feedback is about a meeting."""
+    meeting_departments: dict[int, set[int]] = defaultdict(set)
+    meeting_ids = {action["meeting"] for action in actions if action["meeting"]}
+    if meeting_ids:
+        through = Meeting.departments.through.objects.filter(meeting_id__in=meeting_ids)
+        for meeting_id, department_id in through.values_list("meeting_id", "department_id"):
+            meeting_departments[meeting_id].add(department_id)
+    departments: dict[int, set[int]] = {}
+    for action in actions:
+        ids = {
+            action[name]
+            for name in ("department", "duty_department", "role_department", "flow_from", "flow_to")
+            if action[name]
+        }
+        departments[action["pk"]] = ids | meeting_departments.get(action["meeting"], set())
+    return departments
+
+
+def due_action_reminders(*, now: datetime.datetime) -> list[PlannedReminder]:
+    """Improvement actions not done whose due date has passed: a reminder to the owner
+    on the day after the due date and every REMINDER_REPEAT_DAYS while still overdue;
+    once REMINDER_ESCALATION_DAYS overdue, an escalation to the managers of the
+    department the feedback is about. Org admins stand in for missing managers, and
+    the managers for an owner whose account was deactivated, so that nothing is lost.
+    Sent from REMINDER_REVIEW_HOUR local time, like review reminders. A constant
+    number of queries, whatever the number of actions."""
+    local_now = timezone.localtime(now)
+    if local_now.hour < settings.REMINDER_REVIEW_HOUR:
+        return []
+    today = local_now.date()
+    actions = list(
+        overdue_improvement_actions(now).values(
+            "pk",
+            "owner_id",
+            "due_on",
+            owner_active=F("owner__is_active"),
+            department=F("feedback__department_id"),
+            duty_department=F("feedback__duty__department_id"),
+            role_department=F("feedback__role__department_id"),
+            flow_from=F("feedback__flow__from_department_id"),
+            flow_to=F("feedback__flow__to_department_id"),
+            meeting=F("feedback__meeting_id"),
+        )
+    )
+    if not actions:
+        return []
+    departments = _action_department_map(actions)
+    repeat_days = settings.REMINDER_REPEAT_DAYS
+    escalate_after = datetime.timedelta(days=settings.REMINDER_ESCALATION_DAYS)
+    managers: dict[int, set[int]] | None = None
+    admins: set[int] | None = None
+
+    def managers_or_admins(action_id: int) -> set[int]:
+        nonlocal managers, admins
+        if managers is None:
+            managers = reviews.department_manager_map()
+        recipients = set().union(*(managers.get(pk, set()) for pk in departments[action_id]))
+        if recipients:
+            return recipients
+        if admins is None:
+            admins = reviews.org_admin_ids()
+        return admins
+
+    planned: list[PlannedReminder] = []
+    for action in actions:
+        due_on = action["due_on"]
+        first_day = due_on + datetime.timedelta(days=1)
+        repeats = (today - first_day).days // repeat_days
+        reminder_day = first_day + datetime.timedelta(days=repeats * repeat_days)
+        if action["owner_active"]:
+            owner_ids = {action["owner_id"]}
+        else:
+            owner_ids = managers_or_admins(action["pk"])
+        for recipient_id in owner_ids:
+            planned.append(
+                PlannedReminder(
+                    kind=Kind.ACTION,
+                    recipient_id=recipient_id,
+                    occurrence=_at_review_hour(reminder_day),
+                    action_id=action["pk"],
+                    due_on=due_on,
+                )
+            )
+        if today - due_on >= escalate_after:
+            for recipient_id in managers_or_admins(action["pk"]):
+                planned.append(
+                    PlannedReminder(
+                        kind=Kind.ACTION_ESCALATION,
+                        recipient_id=recipient_id,
+                        occurrence=_at_review_hour(due_on + escalate_after),
+                        action_id=action["pk"],
+                        due_on=due_on,
                     )
                 )
     return planned
@@ -242,6 +356,7 @@ def _delivery_create(planned: PlannedReminder, *, recipient, now: datetime.datet
                 meeting_id=planned.meeting_id,
                 role_id=planned.role_id,
                 duty_id=planned.duty_id,
+                action_id=planned.action_id,
                 occurrence=planned.occurrence,
                 lead_minutes=planned.lead_minutes,
                 due_on=planned.due_on,
@@ -316,7 +431,11 @@ def reminders_dispatch(*, now: datetime.datetime) -> DispatchResult:
     twice at once."""
     result = DispatchResult()
     result.requeued = _deliveries_requeue(now=now)
-    planned = due_meeting_reminders(now=now) + due_review_reminders(now=now)
+    planned = (
+        due_meeting_reminders(now=now)
+        + due_review_reminders(now=now)
+        + due_action_reminders(now=now)
+    )
     result.created = _deliveries_create(planned, now=now)
     if result.created or result.requeued:
         logger.info("reminders: %d new, %d re-enqueued", len(result.created), len(result.requeued))
@@ -337,6 +456,19 @@ def _obsolete_reason(delivery: ReminderDelivery, now: datetime.datetime) -> str:
         if delivery.occurrence <= now:
             return "The meeting had started before the reminder could be sent."
         return ""
+    if delivery.action_id:
+        action = delivery.action
+        if action.status == ImprovementAction.Status.DONE:
+            return "The improvement action was done in the meantime."
+        if action.due_on != delivery.due_on:
+            return "The improvement action's due date was moved in the meantime."
+        if (
+            delivery.kind == Kind.ACTION
+            and action.owner.is_active
+            and delivery.recipient_id != action.owner_id
+        ):
+            return "The improvement action was given to somebody else in the meantime."
+        return ""
     subject = delivery.role or delivery.duty
     if not subject.active or subject.next_review_due != delivery.due_on:
         return "The review was recorded (or the role or duty retired) in the meantime."
@@ -354,6 +486,25 @@ def reminder_summary(delivery: ReminderDelivery) -> str:
             "time": local.strftime("%H:%M"),
             "zone": meeting.time_zone,
         }
+    if delivery.action_id:
+        action = delivery.action
+        values = {
+            "title": action.title,
+            "owner": action.owner.profile.name,
+            "date": formats.date_format(delivery.due_on, "DATE_FORMAT"),
+            "days": settings.REMINDER_ESCALATION_DAYS,
+        }
+        if delivery.kind == Kind.ACTION_ESCALATION:
+            return (
+                _(
+                    "The improvement action “%(title)s” (owner: %(owner)s) has been overdue for %(days)s days (due on %(date)s)."
+                )
+                % values
+            )
+        return (
+            _("The improvement action “%(title)s” was due on %(date)s and is not done yet.")
+            % values
+        )
     subject = delivery.role or delivery.duty
     values = {
         "title": str(subject),
@@ -385,6 +536,9 @@ def reminder_summary(delivery: ReminderDelivery) -> str:
 def reminder_url(delivery: ReminderDelivery) -> str:
     if delivery.meeting_id:
         return delivery.meeting.get_absolute_url()
+    if delivery.action_id:
+        # Its owner and the managers escalated to may both change it there.
+        return reverse("action-edit", args=[delivery.action_id])
     if delivery.kind == Kind.ESCALATION:
         # The head of the parent department may not be one who records the review.
         subject = delivery.role or delivery.duty
@@ -405,12 +559,19 @@ def reminder_email(delivery: ReminderDelivery) -> EmailMultiAlternatives:
             "recipient": recipient,
             "meeting": meeting,
             "subject": delivery.role or delivery.duty,
+            "action": delivery.action,
+            "escalation_days": settings.REMINDER_ESCALATION_DAYS,
             "summary": reminder_summary(delivery),
             "url": calendar.site_url(reminder_url(delivery)),
             "site_url": settings.SITE_URL,
             "profile_url": calendar.site_url(reverse("profile")),
         }
-        template = "meeting_reminder" if meeting else "review_reminder"
+        if meeting:
+            template = "meeting_reminder"
+        elif delivery.action_id:
+            template = "action_reminder"
+        else:
+            template = "review_reminder"
         subject = render_to_string(f"collaboration/email/{template}_subject.txt", context)
         body = render_to_string(f"collaboration/email/{template}.txt", context)
         html = render_to_string(f"collaboration/email/{template}.html", context)
@@ -451,6 +612,8 @@ def delivery_send(*, delivery_id: int, now: datetime.datetime) -> str:
         "meeting__organiser__profile",
         "role__department",
         "duty__department",
+        "action__owner__profile",
+        "action__feedback",
     ).get(pk=delivery_id)
     ours = ReminderDelivery.objects.filter(pk=delivery_id, status=Status.SENDING, claimed_at=now)
     reason = _obsolete_reason(delivery, now)

@@ -256,7 +256,7 @@ def seed_duties() -> dict[str, int]:
     for code, title, frequency, project_code, letters in DUTIES:
         project = projects.get(project_code) if project_code else None
         duty = Duty.objects.filter(
-            department=departments[code], project=project, title_key=raci.normalise_title(title)
+            department=departments[code], project=project, title_key=raci.duty_identity(title)
         ).first()
         if duty is None:
             duty = services.duty_create(

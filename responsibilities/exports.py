@@ -96,7 +96,10 @@ def wide_sheet(scope: selectors.Scope) -> Sheet:
                 first.append(duty["department__code"])
             elif extra == [PROJECT_COLUMN]:
                 first.append(duty["project__code"] or "")
-            yield first + [raci.LETTER_LABELS[cell["letter"]] if cell else "" for cell in row.cells]
+            yield first + [
+                raci.LETTER_LABELS[cell["letter"]] if cell else ""
+                for cell in row.cells_for(matrix.columns)
+            ]
 
     return Sheet(
         shape=WIDE,

@@ -54,7 +54,7 @@ class DutyForm(forms.ModelForm):
         if title:
             # The unique constraints are on title_key, which is not a form field, so
             # the ModelForm does not check them itself.
-            same = Duty.objects.filter(title_key=raci.normalise_title(title)).exclude(
+            same = Duty.objects.filter(title_key=raci.duty_identity(title)).exclude(
                 pk=self.instance.pk
             )
             if project is not None:

@@ -708,7 +708,7 @@ class _Resolver:
         title_key = self.title_keys.get(cell.duty_title)
         if title_key is None:
             # Memoised: in a long file each duty's title comes once per assignment.
-            title_key = self.title_keys[cell.duty_title] = raci.normalise_title(cell.duty_title)
+            title_key = self.title_keys[cell.duty_title] = raci.duty_identity(cell.duty_title)
         department = cell.department
         if cell.project is None:
             key = ("department", department.pk, title_key)
@@ -886,7 +886,9 @@ def apply_raci_plan(plan: RaciPlan, *, by: AbstractBaseUser | None) -> None:
     duties = [
         Duty(
             title=new.title,
-            title_key=new.title_key,  # bulk_create skips Duty.save(), which sets it
+            # bulk_create skips Duty.save(), which sets the keys
+            title_key=new.title_key,
+            match_key=raci.normalise_title(new.title),
             department=new.department,
             project=new.project,
         )

@@ -26,9 +26,11 @@ class Duty(models.Model):
         QUARTERLY = "quarterly", _("quarterly")
         YEARLY = "yearly", _("yearly")
 
-    title = models.CharField(_("title"), max_length=300)
-    # normalise_title(title): finds the same duty written twice, across departments too.
-    title_key = models.CharField(max_length=300, db_index=True, editable=False)
+    title = models.CharField(_("title"), max_length=500)
+    # raci.duty_identity(title): a title is unique in its department or project.
+    title_key = models.CharField(max_length=500, db_index=True, editable=False)
+    # raci.normalise_title(title): the same work written twice, across departments too.
+    match_key = models.CharField(max_length=500, db_index=True, editable=False, default="")
     description = models.TextField(_("description"), blank=True)
     department = models.ForeignKey(
         Department,
@@ -86,10 +88,11 @@ class Duty(models.Model):
         return self.title
 
     def save(self, *args, **kwargs) -> None:
-        self.title_key = raci.normalise_title(self.title)
+        self.title_key = raci.duty_identity(self.title)
+        self.match_key = raci.normalise_title(self.title)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "title" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "title_key"}
+            kwargs["update_fields"] = {*update_fields, "title_key", "match_key"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -103,7 +106,7 @@ class Duty(models.Model):
 
     def clean(self) -> None:
         # Model validation of the unique constraints reads title_key.
-        self.title_key = raci.normalise_title(self.title or "")
+        self.title_key = raci.duty_identity(self.title or "")
 
 
 class Assignment(models.Model):
@@ -186,7 +189,9 @@ class ExportJob(models.Model):
         BOTH = "both", _("PDF and Word")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
     department = models.ForeignKey(
         Department,
         verbose_name=_("department"),
@@ -195,7 +200,9 @@ class ExportJob(models.Model):
         on_delete=models.CASCADE,
         help_text=_("Empty: the whole organisation."),
     )
-    format = models.CharField(_("format"), max_length=10, choices=Format.choices, default=Format.PDF)
+    format = models.CharField(
+        _("format"), max_length=10, choices=Format.choices, default=Format.PDF
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
@@ -215,4 +222,8 @@ class ExportJob(models.Model):
 
     @property
     def percent(self) -> int:
-        return int(100 * self.done / self.total) if self.total else (100 if self.status == self.Status.DONE else 0)
+        return (
+            int(100 * self.done / self.total)
+            if self.total
+            else (100 if self.status == self.Status.DONE else 0)
+        )

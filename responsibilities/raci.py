@@ -50,8 +50,15 @@ def parse_letter(text: str) -> str | None:
         raise ValueError(message % {"value": text.strip()}) from None
 
 
+def duty_identity(title: str) -> str:
+    """Key under which two titles name the same duty of one department or project:
+    the text itself, ignoring case, width variants and spacing. Punctuation counts:
+    real task lists hold distinct tasks that differ by a comma."""
+    return " ".join(unicodedata.normalize("NFKC", title).casefold().split())
+
+
 def normalise_title(title: str) -> str:
-    """Key under which two duty titles count as the same duty.
+    """Key under which two duty titles count as the same work (DUPLICATE_DUTY).
 
     Punctuation is dropped rather than turned into spaces, because Chinese titles
     have no spaces to fall back on ("编制、审核" must equal "编制审核").

@@ -133,21 +133,21 @@ def duplicate_titles(scope: Scope) -> list[raci.DuplicateTitle]:
     if scope.project is not None:
         return []
     shared_keys = (
-        candidates.values("title_key")
+        candidates.values("match_key")
         .annotate(departments=Count("department", distinct=True))
         .filter(departments__gte=2)
-        .values("title_key")
+        .values("match_key")
     )
-    rows = candidates.filter(title_key__in=shared_keys)
+    rows = candidates.filter(match_key__in=shared_keys)
     if scope.department is not None:
         rows = rows.filter(
-            title_key__in=candidates.filter(department=scope.department).values("title_key")
+            match_key__in=candidates.filter(department=scope.department).values("match_key")
         )
     groups: dict[str, list[raci.DutyRef]] = defaultdict(list)
     for row in rows.values(
-        "pk", "title", "department_id", "department__code", "title_key"
+        "pk", "title", "department_id", "department__code", "match_key"
     ).order_by("pk"):
-        groups[row["title_key"]].append(
+        groups[row["match_key"]].append(
             raci.DutyRef(
                 id=row["pk"],
                 title=row["title"],
@@ -279,8 +279,11 @@ class Column:
 @dataclass
 class Row:
     duty: dict
-    cells: list[dict | None]  # per column: {"letter", "version"} or None
+    assigned: dict[int, dict]  # role id -> {"letter", "version"}: the filled cells only
     findings: list[raci.Finding]
+
+    def cells_for(self, columns: Iterable[Column]) -> list[dict | None]:
+        return [self.assigned.get(column.role.id) for column in columns]
 
 
 @dataclass
@@ -290,6 +293,23 @@ class Matrix:
     rows: list[Row]  # every row that passes the filters; the view pages them
     findings: list[raci.Finding]
     summary: dict[str, int]
+
+
+def page_columns(
+    matrix: Matrix, rows: Iterable[Row], *, extra_role_ids: Iterable[int] = (), own_limit: int = 30
+) -> list[Column]:
+    """The columns one page of rows shows: the roles assigned on those rows, the roles
+    asked for, and the matrix's own roles while there are few of them. A department of
+    hundreds of roles would otherwise render rows of hundreds of empty cells."""
+    used = {role_id for row in rows for role_id in row.assigned}
+    wanted = set(extra_role_ids)
+    own = [column for column in matrix.columns if column.own]
+    show_own = len(own) <= own_limit
+    return [
+        column
+        for column in matrix.columns
+        if column.role.id in used or column.role.id in wanted or (column.own and show_own)
+    ]
 
 
 def matrix(
@@ -358,10 +378,12 @@ def matrix(
                 if role.id in by_role:
                     by_role[role.id].findings.append(finding)
 
-    cells: dict[tuple[int, int], dict] = {
-        (row["duty_id"], row["role_id"]): {"letter": row["letter"], "version": row["version"]}
-        for row in facts_.assignments
-    }
+    assigned: dict[int, dict[int, dict]] = defaultdict(dict)
+    for row in facts_.assignments:
+        assigned[row["duty_id"]][row["role_id"]] = {
+            "letter": row["letter"],
+            "version": row["version"],
+        }
     rows = []
     for duty in facts_.duties:
         if project_filter is not None and duty["project_id"] != project_filter.pk:
@@ -371,7 +393,7 @@ def matrix(
         rows.append(
             Row(
                 duty=duty,
-                cells=[cells.get((duty["pk"], column.role.id)) for column in ordered],
+                assigned=assigned.get(duty["pk"], {}),
                 findings=by_duty.get(duty["pk"], []),
             )
         )

@@ -9,8 +9,15 @@ urlpatterns = [
     path("duties/<int:pk>/", views.duty_detail, name="duty-detail"),
     path("duties/<int:pk>/edit/", views.duty_edit, name="duty-edit"),
     path("findings/", views.findings_page, name="findings"),
-    path("roles/<int:pk>/description.pdf", role_views.role_document, {"fmt": "pdf"}, name="role-pdf"),
-    path("roles/<int:pk>/description.docx", role_views.role_document, {"fmt": "docx"}, name="role-docx"),
+    path(
+        "roles/<int:pk>/description.pdf", role_views.role_document, {"fmt": "pdf"}, name="role-pdf"
+    ),
+    path(
+        "roles/<int:pk>/description.docx",
+        role_views.role_document,
+        {"fmt": "docx"},
+        name="role-docx",
+    ),
     path("exports/role-descriptions/", role_views.bulk_export, name="bulk-export"),
     path("exports/<uuid:pk>/", role_views.export_job, name="export-job"),
     path("exports/<uuid:pk>/download/", role_views.export_download, name="export-download"),

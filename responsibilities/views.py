@@ -119,7 +119,8 @@ def render_matrix(
     )
     if scope.project is not None and permissions.can_manage_project(request.user, scope.project):
         can_add_duty = True
-    column_ids = {column.role.id for column in matrix.columns}
+    columns = selectors.page_columns(matrix, page.object_list, extra_role_ids=extra_role_ids)
+    column_ids = {column.role.id for column in columns}
     addable_roles = []
     if editable:
         addable_roles = list(
@@ -138,6 +139,8 @@ def render_matrix(
         "scope": scope,
         "scope_token": _scope_token(scope),
         "matrix": matrix,
+        "columns": columns,
+        "hidden_columns": len(matrix.columns) - len(columns),
         "page": page,
         "editable": editable,
         "can_add_duty": can_add_duty,

@@ -73,7 +73,12 @@ class Helpers:
 
 def build_table() -> dict[str, tuple[str, dict]]:
     """{url name: (url, {persona: (GET status, POST status)})}, on the demo data."""
-    return {**core_rows(), **meeting_rows(Helpers), **transfer_rows(Helpers), **routine_rows(Helpers)}
+    return {
+        **core_rows(),
+        **meeting_rows(Helpers),
+        **transfer_rows(Helpers),
+        **routine_rows(Helpers),
+    }
 
 
 def core_rows() -> dict[str, tuple[str, dict]]:

@@ -1,6 +1,13 @@
 from __future__ import annotations
 
+import functools
+from urllib.parse import urlencode
+
 from django import template
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from responsibilities import raci
@@ -33,6 +40,81 @@ def rule_label(rule: str) -> str:
     return RULE_LABELS.get(rule, rule)
 
 
-@register.filter
-def cell_at(cells: list, index: int):
-    return cells[index]
+# ---------------------------------------------------------------- matrix cells
+#
+# A matrix page has up to 50 rows × dozens of columns. Rendering each cell through
+# template nodes cost seconds on large departments, so one function writes a cell's
+# markup, used for whole rows on the page and for the single cell an edit returns.
+
+
+def _cell_html(
+    duty_id: int,
+    duty_title: str,
+    role,
+    cell: dict | None,
+    editable: bool,
+    scope_query: str,
+    next_query: str,
+) -> str:
+    letter = cell["letter"] if cell else ""
+    label = raci.LETTER_LABELS.get(letter, "")
+    classes = f"cell has-letter letter-{letter}" if letter else "cell"
+    spoken = escape(f"{duty_title} · {role.title}: {label or gettext('none')}")
+    cell_id = f"cell-{duty_id}-{role.id}"
+    if not editable:
+        return (
+            f'<td class="{classes}" id="{cell_id}"><span class="cell-value" aria-label="{spoken}">'
+            f"{escape(label)}</span></td>"
+        )
+    url = f"{_cell_url_prefix()}{duty_id}/{role.id}/"
+    version = cell["version"] if cell else 0
+    return (
+        f'<td class="{classes}" id="{cell_id}"><a class="cell-button" href="{url}?{scope_query}&amp;{next_query}" '
+        f'hx-get="{url}?{scope_query}" hx-target="closest td" hx-swap="outerHTML" '
+        f'data-set-url="{url}" data-version="{version}" aria-label="{spoken}">{escape(label)}</a></td>'
+    )
+
+
+@functools.cache
+def _cell_url_prefix() -> str:
+    # reverse() once per page rather than once per cell: "/matrix/cells/".
+    return reverse("matrix-cell", args=[0, 0]).removesuffix("0/0/")
+
+
+def _queries(scope_token: str, next_url: str) -> tuple[str, str]:
+    return escape(urlencode({"scope": scope_token})), escape(urlencode({"next": next_url}))
+
+
+@register.simple_tag
+def raci_cells(row, columns, editable: set, scope_token: str, next_url: str) -> str:
+    """Every cell of one matrix row, in column order."""
+    scope_query, next_query = _queries(scope_token, next_url)
+    duty = row.duty
+    can_edit = duty["pk"] in editable
+    # Safe: _cell_html escapes every value it writes.
+    return mark_safe(
+        "".join(
+            _cell_html(
+                duty["pk"],
+                duty["title"],
+                column.role,
+                row.assigned.get(column.role.id),
+                can_edit,
+                scope_query,
+                next_query,
+            )
+            for column in columns
+        )
+    )
+
+
+@register.simple_tag
+def raci_cell(duty, role, cell, editable: set, scope_token: str, next_url: str) -> str:
+    """One cell, as an edit returns it."""
+    scope_query, next_query = _queries(scope_token, next_url)
+    # Safe: _cell_html escapes every value it writes.
+    return mark_safe(
+        _cell_html(
+            duty["pk"], duty["title"], role, cell, duty["pk"] in editable, scope_query, next_query
+        )
+    )

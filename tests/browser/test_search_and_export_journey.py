@@ -3,8 +3,6 @@ downloads a role description as PDF."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
@@ -35,7 +33,5 @@ def test_hr_exports_a_role_description_as_pdf(page: Page, live_server, demo_duti
         page.get_by_role("link", name="PDF", exact=True).click()
     download = download_info.value
     assert download.suggested_filename == "role-description-SALES-Head-of-Sales.pdf"
-    text = "".join(
-        p.extract_text() for p in PdfReader(io.BytesIO(open(download.path(), "rb").read())).pages
-    )
+    text = "".join(p.extract_text() for p in PdfReader(download.path()).pages)
     assert "Maintain the sales forecast" in text

@@ -124,6 +124,9 @@ def test_profile_rejects_unknown_language(member, client_for):
 def test_page_titles_are_plain_text(member, client_for, demo_duties):
     import re
 
-    for url in [reverse("department-detail", args=["SALES"]), reverse("project-detail", args=["LAUNCH"])]:
+    for url in [
+        reverse("department-detail", args=["SALES"]),
+        reverse("project-detail", args=["LAUNCH"]),
+    ]:
         title = re.search(r"<title>(.*?)</title>", client_for(member).get(url).text, re.S).group(1)
         assert "<" not in title and len(title) < 80, title

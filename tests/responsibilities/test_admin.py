@@ -12,7 +12,9 @@ def test_admin_lists_duties_and_shows_assignments_read_only(admin_user, client_f
     client = client_for(admin_user)
     assert client.get(reverse("admin:responsibilities_duty_changelist")).status_code == 200
     duty = Duty.objects.get(title="Maintain the sales forecast")
-    assert client.get(reverse("admin:responsibilities_duty_change", args=[duty.pk])).status_code == 200
+    assert (
+        client.get(reverse("admin:responsibilities_duty_change", args=[duty.pk])).status_code == 200
+    )
     assignment = Assignment.objects.filter(duty=duty).exclude(letter="I").first()
     assert client.get(reverse("admin:responsibilities_assignment_changelist")).status_code == 200
     # No second write path for cells: no add, and the change page is view-only.
@@ -23,4 +25,6 @@ def test_admin_lists_duties_and_shows_assignments_read_only(admin_user, client_f
     assert response.status_code == 403
     assignment.refresh_from_db()
     assert assignment.letter != "I"
-    assert client.get(reverse("admin:responsibilities_assignmentchange_changelist")).status_code == 200
+    assert (
+        client.get(reverse("admin:responsibilities_assignmentchange_changelist")).status_code == 200
+    )

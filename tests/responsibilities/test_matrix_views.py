@@ -279,7 +279,7 @@ def test_add_duty_inline(sales_manager, client_for, demo_duties):
     assert response["HX-Redirect"].startswith(
         reverse("department-matrix", args=["SALES"]) + f"?focus={duty.pk}"
     )
-    response = client.post(url, {"title": "review  LOST deals.", "project": ""}, headers=HTMX)
+    response = client.post(url, {"title": "review  LOST deals", "project": ""}, headers=HTMX)
     assert "This department already has a duty with this title." in response.text
     response = client.post(url, {"title": "   ", "project": ""}, headers=HTMX)
     assert "Give the duty a title." in response.text
@@ -371,3 +371,23 @@ def test_matrix_cost_does_not_grow_with_departments_managed(client_for, demo_dut
         assign_perm("orgmap.manage_department", many, extra)
     assign_perm("orgmap.manage_department", many, Dept.objects.get(code="SALES"))
     assert queries_for(few) == queries_for(many)
+
+
+def test_a_department_with_many_roles_shows_only_the_roles_used_on_the_page(
+    sales_manager, client_for, demo_duties
+):
+    sales = Department.objects.get(code="SALES")
+    Role.objects.bulk_create(
+        Role(title=f"Specialist {index}", department=sales) for index in range(40)
+    )
+    response = client_for(sales_manager).get(reverse("department-matrix", args=["SALES"]))
+    titles = [column.role.title for column in response.context["columns"]]
+    assert "Specialist 1" not in titles and "Head of Sales" in titles
+    assert response.context["hidden_columns"] == 40
+    assert "40 roles of this department have nothing assigned on this page" in response.text
+    # Asking for one brings it back, so that it can be assigned.
+    specialist = Role.objects.get(title="Specialist 1")
+    response = client_for(sales_manager).get(
+        reverse("department-matrix", args=["SALES"]) + f"?add_role={specialist.pk}"
+    )
+    assert "Specialist 1" in [column.role.title for column in response.context["columns"]]
