@@ -130,3 +130,11 @@ def test_page_titles_are_plain_text(member, client_for, demo_duties):
     ]:
         title = re.search(r"<title>(.*?)</title>", client_for(member).get(url).text, re.S).group(1)
         assert "<" not in title and len(title) < 80, title
+
+
+def test_the_profile_language_is_spoken_after_login(member, client_for):
+    member.profile.language = "zh-hans"
+    member.profile.save(update_fields=["language"])
+    response = client_for(member).get(reverse("org-overview"), headers={"Accept-Language": "en"})
+    assert response.wsgi_request.LANGUAGE_CODE == "zh-hans"
+    assert '<html lang="zh-hans">' in response.text
