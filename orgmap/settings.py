@@ -304,6 +304,8 @@ LOGGING = {
 # Load balancers and compose health checks probe over plain HTTP inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
+# ROLE_OVERLOADED: a role accountable or responsible for more active duties than this.
+RACI_OVERLOAD_LIMIT = int(os.environ.get("RACI_OVERLOAD_LIMIT", "15"))
 # Role-description PDFs render in a child process killed after this many seconds.
 PDF_RENDER_TIMEOUT_SECONDS = int(os.environ.get("PDF_RENDER_TIMEOUT_SECONDS", "60"))
 # Bulk exports (zip files of role descriptions) are kept this long, in the data folder.

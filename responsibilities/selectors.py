@@ -42,7 +42,7 @@ def _filled(role_ref: str = "pk") -> Exists:
 
 
 def overload_limit() -> int:
-    return getattr(settings, "RACI_OVERLOAD_LIMIT", 15)
+    return settings.RACI_OVERLOAD_LIMIT
 
 
 @dataclass
