@@ -50,10 +50,15 @@ def _commands(address: str) -> dict[str, list[str]]:
 
 
 def _stop(children: dict[str, subprocess.Popen]) -> None:
-    for child in children.values():
+    for name, child in children.items():
         if child.poll() is None:
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(child.pid, signal.SIGTERM)
+                if name == "web":
+                    # runserver's reloader does not pass SIGTERM on to the server it runs.
+                    os.killpg(child.pid, signal.SIGTERM)
+                else:
+                    # Celery stops its own pool on SIGTERM (a warm shutdown).
+                    child.terminate()
     deadline = time.monotonic() + SHUTDOWN_GRACE_SECONDS
     for name, child in children.items():
         try:
@@ -62,6 +67,10 @@ def _stop(children: dict[str, subprocess.Popen]) -> None:
             print(f"{name} did not stop in time; killing it", flush=True)
             os.killpg(child.pid, signal.SIGKILL)
             child.wait()
+        # Whatever the process left behind in its group (a pool worker, the reloaded
+        # server) goes too.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, signal.SIGKILL)
 
 
 def _interrupt(signum: int, frame: object) -> None:
