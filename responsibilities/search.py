@@ -27,7 +27,7 @@ from . import raci
 from .models import Assignment, Duty
 
 MIN_QUERY_LENGTH = 2
-TRIGRAM_THRESHOLD = 0.45
+TRIGRAM_THRESHOLD = 0.35
 WORD = re.compile(r"\w+", re.UNICODE)
 
 
