@@ -62,7 +62,7 @@ class ReminderDeliveryAdmin(admin.ModelAdmin):
         "detail",
     ]
     list_filter = ["status", "kind"]
-    list_select_related = ["recipient", "meeting", "role", "duty"]
+    list_select_related = ["recipient", "meeting", "role", "duty", "action"]
     search_fields = ["key", "recipient__username", "recipient__email", "detail"]
     date_hierarchy = "created_at"
     actions = [retry_deliveries]

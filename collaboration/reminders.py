@@ -553,7 +553,7 @@ def reminder_email(delivery: ReminderDelivery) -> EmailMultiAlternatives:
     recipient = delivery.recipient
     meeting = delivery.meeting
     zone_name = meeting.time_zone if meeting else settings.TIME_ZONE
-    with translation.override(recipient.profile.language), timezone.override(zone_name):
+    with translation.override(recipient.profile.preferred_language), timezone.override(zone_name):
         context = {
             "delivery": delivery,
             "recipient": recipient,

@@ -208,8 +208,14 @@ class Profile(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
     )
     display_name = models.CharField(_("display name"), max_length=150, blank=True)
+    # Empty: follow the browser's language; emails then use the site's default.
     language = models.CharField(
-        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        default="",
+        help_text=_("Leave empty to use your browser's language."),
     )
     phone = models.CharField(_("phone"), max_length=50, blank=True)
     email_reminders = models.BooleanField(
@@ -224,6 +230,10 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def preferred_language(self) -> str:
+        return self.language or settings.LANGUAGE_CODE
 
     @property
     def name(self) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.utils.translation import gettext as _
 from django.shortcuts import get_object_or_404
 
 from .models import (
@@ -99,21 +100,21 @@ def can_edit_role_holders(user: User, role: Role) -> bool:
 def get_department_for_manage(user: User, code: str) -> Department:
     department = get_object_or_404(Department, code__iexact=code)
     if not can_manage_department(user, department):
-        raise PermissionDenied("You may not edit this department.")
+        raise PermissionDenied(_("You may not edit this department."))
     return department
 
 
 def get_role_for_edit(user: User, pk: int) -> Role:
     role = get_object_or_404(Role.objects.select_related("department"), pk=pk)
     if not can_edit_role(user, role):
-        raise PermissionDenied("You may not edit this role.")
+        raise PermissionDenied(_("You may not edit this role."))
     return role
 
 
 def get_role_for_holder_edit(user: User, pk: int) -> Role:
     role = get_object_or_404(Role.objects.select_related("department"), pk=pk)
     if not can_edit_role_holders(user, role):
-        raise PermissionDenied("You may not change who holds this role.")
+        raise PermissionDenied(_("You may not change who holds this role."))
     return role
 
 

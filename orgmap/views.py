@@ -246,12 +246,15 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user.profile)
     if request.method == "POST" and form.is_valid():
         profile = form.save()
-        translation.activate(profile.language)
         messages.success(request, _("Your profile was saved."))
         response = redirect("profile")
-        response.set_cookie(
-            "django_language", profile.language, samesite="Lax", secure=request.is_secure()
-        )
+        if profile.language:
+            translation.activate(profile.language)
+            response.set_cookie(
+                "django_language", profile.language, samesite="Lax", secure=request.is_secure()
+            )
+        else:
+            response.delete_cookie("django_language")
         return response
     return render(request, "orgmap/profile.html", {"form": form})
 

@@ -62,7 +62,7 @@ def export_job_run(*, job_id: str) -> None:
     target = export_path(job)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".part")
-    language = job.requested_by.profile.language
+    language = job.requested_by.profile.preferred_language
     try:
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             for done, role in enumerate(roles, start=1):

@@ -138,3 +138,13 @@ def test_the_profile_language_is_spoken_after_login(member, client_for):
     response = client_for(member).get(reverse("org-overview"), headers={"Accept-Language": "en"})
     assert response.wsgi_request.LANGUAGE_CODE == "zh-hans"
     assert '<html lang="zh-hans">' in response.text
+
+
+def test_without_a_profile_language_the_browser_language_is_spoken(member, client_for):
+    assert member.profile.language == ""
+    response = client_for(member).get(
+        reverse("org-overview"), headers={"Accept-Language": "zh-Hans"}
+    )
+    assert response.wsgi_request.LANGUAGE_CODE == "zh-hans"
+    assert "组织架构" in response.text
+    assert member.profile.preferred_language == "en"  # what emails fall back to

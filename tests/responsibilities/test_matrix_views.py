@@ -262,7 +262,7 @@ def test_matrix_and_cell_edit_cost_the_same_for_10_and_500_duties(
         Assignment.objects.filter(duty=duty, role=head).values_list("version", flat=True).first()
         or 0
     )
-    with django_assert_max_num_queries(26):
+    with django_assert_max_num_queries(27):
         response = client.post(
             _cell_url(duty, head),
             {"letter": "A", "version": version, "scope": "department:SALES"},
