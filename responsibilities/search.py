@@ -2,7 +2,8 @@
 
 On PostgreSQL a word matches by substring (which also serves Chinese, where words are
 not separated by spaces) or by trigram word similarity (typos in alphabetic words),
-backed by the trigram indexes of migration 0002. On SQLite each word that matches
+backed by the trigram indexes of migration 0002, and the whole query also matches
+through full-text search with English stemming ("reporting" finds "reports"). On SQLite each word that matches
 nothing by substring is replaced by its closest words from the titles (difflib), a
 simpler fallback for laptops. Every group is a constant number of queries.
 """
@@ -14,7 +15,12 @@ import re
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.contrib.postgres.search import TrigramWordSimilarity
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    TrigramWordSimilarity,
+)
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Case, F, FloatField, Prefetch, Q, QuerySet, Value, When
@@ -104,6 +110,11 @@ def _ranked(queryset: QuerySet, words: list[str], fields: list[str], title_field
             queryset = queryset.annotate(**{name: TrigramWordSimilarity(Value(word), title_field)})
             similarity.append(F(name))
             condition &= _word_filter(word, fields) | Q(**{f"{name}__gte": TRIGRAM_THRESHOLD})
+        # Full-text search with English stemming also finds "reporting" for "reports".
+        document = SearchVector(*fields, config="english")
+        text_query = SearchQuery(" ".join(words), config="english")
+        queryset = queryset.annotate(_document=document, _rank=SearchRank(document, text_query))
+        condition |= Q(_document=text_query)
         exact = Case(
             When(**{f"{title_field}__icontains": " ".join(words)}, then=Value(2.0)),
             default=Value(0.0),
@@ -112,7 +123,7 @@ def _ranked(queryset: QuerySet, words: list[str], fields: list[str], title_field
         return (
             queryset.filter(condition)
             .annotate(score=Greatest(exact, *similarity))
-            .order_by("-score", title_field)
+            .order_by("-score", "-_rank", title_field)
         )
     condition = Q()
     vocabulary = None

@@ -4,6 +4,7 @@ Chinese, forgiving small typos; a duty result names its A and R roles and people
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from orgmap.models import Department, Role, RoleHolder
@@ -102,3 +103,11 @@ def test_my_responsibilities_lists_what_my_roles_hold(member, client_for, demo_d
 def test_my_responsibilities_ignores_ended_roles(member, demo_duties):
     RoleHolder.objects.filter(person=member).update(until="2024-06-01")
     assert not any(my_responsibilities(member).values())
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="full-text search is PostgreSQL's")
+def test_full_text_search_finds_other_word_forms_on_postgresql(demo_duties):
+    # "Maintain the sales forecast": stemming matches "forecasting" and "maintaining".
+    assert "Maintain the sales forecast" in [
+        hit.duty.title for hit in search("forecasting maintaining").duties
+    ]
