@@ -22,6 +22,7 @@ from .forms import DutyForm
 from .models import Assignment, AssignmentChange, Duty
 
 ROWS_PER_PAGE = 50
+FINDINGS_PER_PAGE = 200
 
 
 def _scope_from_token(token: str, duty: Duty) -> selectors.Scope:
@@ -371,8 +372,11 @@ def findings_page(request: HttpRequest) -> HttpResponse:
         for f in found
         if (not rule or f.rule == rule) and (not severity or f.severity == severity)
     ]
+    # A large organisation has thousands of findings: show them a page at a time,
+    # grouped by department and rule within the page.
+    page = Paginator(shown, FINDINGS_PER_PAGE).get_page(request.GET.get("page") or 1)
     groups: dict[str, dict[str, list[raci.Finding]]] = {}
-    for finding in shown:
+    for finding in page.object_list:
         groups.setdefault(finding.department_code, {}).setdefault(finding.rule, []).append(finding)
     names = dict(Department.objects.values_list("code", "name"))
     grouped = [
@@ -389,6 +393,7 @@ def findings_page(request: HttpRequest) -> HttpResponse:
         "responsibilities/findings.html",
         {
             "groups": grouped,
+            "page": page,
             "total": len(shown),
             "summary": raci.summarise(found),
             "rules": list(raci.RULES),

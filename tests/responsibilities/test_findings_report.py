@@ -144,3 +144,16 @@ def test_a_department_and_its_sub_departments_need_no_flow(demo_duties):
     # "Set regional sales targets": accountable in SALES and SALES-N, done in SALES.
     duties = [f["duty"] for f in _json("--department", "SALES") if f["rule"] == "MISSING_HANDOFF"]
     assert "Set regional sales targets" not in duties
+
+
+def test_findings_page_shows_a_page_at_a_time(member, client_for, demo_duties, monkeypatch):
+    from responsibilities import views
+
+    monkeypatch.setattr(views, "FINDINGS_PER_PAGE", 3)
+    client = client_for(member)
+    first = client.get(reverse("findings"))
+    shown = sum(len(r["findings"]) for g in first.context["groups"] for r in g["rules"])
+    assert shown == 3 and first.context["total"] > 3
+    assert "page=2" in first.text
+    second = client.get(reverse("findings") + "?page=2")
+    assert second.context["page"].number == 2
