@@ -20,7 +20,8 @@ from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from collaboration.models import Meeting, Project
+from collaboration.meetings import UPCOMING, MeetingRow, meeting_rows
+from collaboration.models import Project
 from orgmap import permissions
 from orgmap.models import Department, Role, RoleHolder
 from orgmap.permissions import ORG_ADMINS_GROUP
@@ -526,7 +527,7 @@ class Dashboard:
     overdue_actions: list[ImprovementAction]
     new_feedback: int
     recent_lessons: list[Lesson]
-    upcoming_meetings: list[Meeting]
+    upcoming_meetings: list[MeetingRow]
     flows_out: int
     flows_in: int
 
@@ -542,13 +543,13 @@ def dashboard(*, department: Department | None, now: datetime.datetime) -> Dashb
     feedback = Feedback.objects.filter(status=Feedback.Status.NEW)
     recent = Lesson.objects.select_related("department", "project")
     flow_rows = InformationFlow.objects.filter(active=True)
-    # Meetings that start later: a recurring series whose first meeting has passed is
-    # not expanded here (recurrence belongs to collaboration/meetings.py).
-    meetings = Meeting.objects.filter(starts_at__gte=now, cancelled=False)
+    # The next occurrence of every meeting, recurring series included.
+    upcoming = [
+        row
+        for row in meeting_rows(now=now, when=UPCOMING, department=department)
+        if not row.meeting.cancelled
+    ][:UPCOMING_MEETINGS]
     if department is not None:
-        meetings = meetings.filter(
-            Q(departments=department) | Q(project__departments=department)
-        ).distinct()
         about = feedback_about_departments(department)
         actions = actions.filter(feedback__in=Feedback.objects.filter(about).values("pk"))
         feedback = feedback.filter(pk__in=Feedback.objects.filter(about).values("pk"))
@@ -568,7 +569,7 @@ def dashboard(*, department: Department | None, now: datetime.datetime) -> Dashb
         overdue_actions=list(actions),
         new_feedback=feedback.count(),
         recent_lessons=list(recent.distinct().order_by("-created_at", "-pk")[:RECENT_LESSONS]),
-        upcoming_meetings=list(meetings.order_by("starts_at", "pk")[:UPCOMING_MEETINGS]),
+        upcoming_meetings=upcoming,
         flows_out=flows_out,
         flows_in=flows_in,
     )

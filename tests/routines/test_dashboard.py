@@ -169,8 +169,15 @@ def test_upcoming_meetings_on_the_dashboard(demo_duties, member, client_for):
         title="Launch sync", starts_at=timezone.now() + datetime.timedelta(days=2)
     )
     Meeting.objects.create(title="Old sync", starts_at=timezone.now() - datetime.timedelta(days=2))
+    weekly = Meeting.objects.create(
+        title="Weekly sync",
+        starts_at=timezone.now() - datetime.timedelta(days=3),
+        recurrence=Meeting.Recurrence.WEEKLY,
+    )
     board = client_for(member).get(reverse("collaboration-dashboard")).context["board"]
-    assert board.upcoming_meetings == [meeting]
+    # A series that started earlier shows with its next occurrence.
+    assert [row.meeting for row in board.upcoming_meetings] == [meeting, weekly]
+    assert board.upcoming_meetings[1].next_start > timezone.now()
 
 
 def test_seeding_twice_changes_nothing(routines_demo, sales_manager):
