@@ -19,23 +19,12 @@ class DutyForm(forms.ModelForm):
             "kpis": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(
-        self, *args, department: Department | None = None, project: Project | None = None, **kwargs
-    ) -> None:
+    def __init__(self, *args, department: Department, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        if department is not None:
-            self.instance.department = department
-        elif project is not None and not self.instance.pk:
-            self.instance.project = project
+        self.instance.department = department
         self.fields["title"].error_messages["required"] = _("Give the duty a title.")
-        self.fields["project"].queryset = (
-            Project.objects.filter(departments=department)
-            if department is not None
-            else Project.objects.all()
-        )
+        self.fields["project"].queryset = Project.objects.filter(departments=department)
         self.fields["project"].empty_label = _("none: a duty of the department")
-        if project is not None:
-            del self.fields["project"]
         if not self.instance.pk:
             del self.fields["active"]
 
