@@ -3,6 +3,7 @@ engine needs, each in a constant number of queries whatever the organisation's s
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from orgmap.models import Department, Role, RoleHolder
 from orgmap.selectors import department_ancestor_ids, department_parent_map
 
 from . import raci
-from .models import Assignment, Duty
+from .models import Assignment, AssignmentChange, Duty
 
 
 @dataclass(frozen=True)
@@ -173,10 +174,38 @@ def _connected_pairs() -> frozenset[frozenset[int]]:
     return frozenset(flow_department_pairs()) | frozenset(line)
 
 
-def facts(scope: Scope) -> Facts:
+_ROLE_VALUES = (
+    "role__title",
+    "role__department_id",
+    "role__department__code",
+    "role__active",
+    "role_filled",
+)
+
+
+def _historical_assignments(scope: Scope, at: datetime.datetime) -> list[dict]:
+    """The cells as they were at `at`, rebuilt from the history: for each (duty, role)
+    the last change made by then, in one query."""
+    changes = (
+        AssignmentChange.objects.filter(duty__in=scope.duties().values("pk"), changed_at__lte=at)
+        .annotate(role_filled=_filled("role_id"))
+        .order_by("changed_at", "pk")
+        .values("duty_id", "role_id", "after", "version", *_ROLE_VALUES)
+    )
+    latest: dict[tuple[int, int], dict] = {}
+    for change in changes:
+        latest[(change["duty_id"], change["role_id"])] = change
+    return [{**change, "letter": change["after"]} for change in latest.values() if change["after"]]
+
+
+def facts(scope: Scope, *, as_of: datetime.datetime | None = None) -> Facts:
+    """The facts of a scope now, or (`as_of`) with the letters as they were then; the
+    roles, their holders and the information flows are always today's."""
+    duties = scope.duties()
+    if as_of is not None:
+        duties = duties.filter(created_at__lte=as_of)
     duties = list(
-        scope.duties()
-        .values(
+        duties.values(
             "pk",
             "title",
             "department_id",
@@ -185,24 +214,16 @@ def facts(scope: Scope) -> Facts:
             "project__code",
             "active",
             "frequency",
-        )
-        .order_by("title", "pk")
+        ).order_by("title", "pk")
     )
-    assignments = list(
-        Assignment.objects.filter(duty__in=scope.duties().values("pk"))
-        .annotate(role_filled=_filled("role_id"))
-        .values(
-            "duty_id",
-            "role_id",
-            "letter",
-            "version",
-            "role__title",
-            "role__department_id",
-            "role__department__code",
-            "role__active",
-            "role_filled",
+    if as_of is not None:
+        assignments = _historical_assignments(scope, as_of)
+    else:
+        assignments = list(
+            Assignment.objects.filter(duty__in=scope.duties().values("pk"))
+            .annotate(role_filled=_filled("role_id"))
+            .values("duty_id", "role_id", "letter", "version", *_ROLE_VALUES)
         )
-    )
     if scope.project is not None:
         loads: list[raci.RoleLoad] = []
     elif scope.department is not None:
@@ -318,10 +339,11 @@ def matrix(
     project_filter: Project | None = None,
     only_findings: bool = False,
     extra_role_ids: Iterable[int] = (),
+    as_of: datetime.datetime | None = None,
 ) -> Matrix:
     """The duties of a scope × the roles involved, with every finding: a constant
     number of queries however many duties and roles there are."""
-    facts_ = facts(scope)
+    facts_ = facts(scope, as_of=as_of)
     all_findings = findings_from(facts_)
 
     own_roles = Role.objects.none()

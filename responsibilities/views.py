@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -90,6 +92,17 @@ def _duty_form(scope: selectors.Scope) -> DutyForm | ProjectDutyForm:
     return DutyForm(department=scope.department)
 
 
+def _as_of(value: str) -> tuple[datetime.date | None, str]:
+    """(date, error message) from the "as it was on" field; today or later is now."""
+    if not value:
+        return None, ""
+    try:
+        day = datetime.date.fromisoformat(value)
+    except ValueError:
+        return None, _("“%(value)s” is not a date; write it as YYYY-MM-DD.") % {"value": value}
+    return (day if day < timezone.localdate() else None), ""
+
+
 def render_matrix(
     request: HttpRequest, scope: selectors.Scope, *, title: str, base_url: str
 ) -> HttpResponse:
@@ -99,11 +112,17 @@ def render_matrix(
         project_filter = Project.objects.filter(code__iexact=project_code).first()
     only_findings = request.GET.get("findings") == "1"
     extra_role_ids = [int(value) for value in request.GET.getlist("add_role") if value.isdigit()]
+    as_of_date, as_of_error = _as_of(request.GET.get("as_of", ""))
+    as_of = None
+    if as_of_date is not None:
+        # The end of that day where the organisation is.
+        as_of = timezone.make_aware(datetime.datetime.combine(as_of_date, datetime.time.max))
     matrix = selectors.matrix(
         scope,
         project_filter=project_filter,
         only_findings=only_findings,
         extra_role_ids=extra_role_ids,
+        as_of=as_of,
     )
     paginator = Paginator(matrix.rows, ROWS_PER_PAGE)
     page_number = request.GET.get("page") or 1
@@ -114,11 +133,18 @@ def render_matrix(
                 page_number = index // ROWS_PER_PAGE + 1
                 break
     page = paginator.get_page(page_number)
-    editable = _editable_duty_ids(request.user, matrix)
-    can_add_duty = scope.department is not None and permissions.can_manage_department(
-        request.user, scope.department
+    # The past is read-only.
+    editable = _editable_duty_ids(request.user, matrix) if as_of is None else set()
+    can_add_duty = (
+        as_of is None
+        and scope.department is not None
+        and permissions.can_manage_department(request.user, scope.department)
     )
-    if scope.project is not None and permissions.can_manage_project(request.user, scope.project):
+    if (
+        as_of is None
+        and scope.project is not None
+        and permissions.can_manage_project(request.user, scope.project)
+    ):
         can_add_duty = True
     columns = selectors.page_columns(matrix, page.object_list, extra_role_ids=extra_role_ids)
     column_ids = {column.role.id for column in columns}
@@ -158,6 +184,9 @@ def render_matrix(
         "next_url": request.get_full_path(),
         "letters": [(letter, raci.LETTER_LABELS[letter]) for letter in raci.LETTERS],
         "findings_url": _findings_url(scope),
+        "as_of": as_of_date,
+        "as_of_error": as_of_error,
+        "today": timezone.localdate(),
     }
     return render(request, "responsibilities/matrix.html", context)
 

@@ -391,3 +391,42 @@ def test_a_department_with_many_roles_shows_only_the_roles_used_on_the_page(
         reverse("department-matrix", args=["SALES"]) + f"?add_role={specialist.pk}"
     )
     assert "Specialist 1" in [column.role.title for column in response.context["columns"]]
+
+
+def test_the_matrix_as_it_was_on_an_earlier_day(
+    sales_manager, client_for, contracts, head_of_sales
+):
+    import datetime
+
+    from django.utils import timezone
+
+    # Everything seeded "two days ago"; then today the manager sets A on Head of Sales.
+    two_days_ago = timezone.now() - datetime.timedelta(days=2)
+    AssignmentChange.objects.update(changed_at=two_days_ago)
+    Duty.objects.update(created_at=two_days_ago)
+    north = Role.objects.get(title="North Regional Sales Manager")
+    version = Assignment.objects.get(duty=contracts, role=north).version
+    client = client_for(sales_manager)
+    client.post(_cell_url(contracts, head_of_sales), {"letter": "A", "version": "0"}, headers=HTMX)
+    client.post(
+        _cell_url(contracts, north), {"letter": "", "version": version}, headers=HTMX
+    )
+
+    url = reverse("department-matrix", args=["SALES"])
+    yesterday = (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
+    response = client.get(url, {"as_of": yesterday})
+    row = next(r for r in response.context["page"].object_list if r.duty["pk"] == contracts.pk)
+    assert head_of_sales.pk not in row.assigned  # set today, so not yet there
+    assert row.assigned[north.pk]["letter"] == raci.R  # cleared today, still there then
+    assert "NO_ACCOUNTABLE" in response.context["matrix"].summary
+    assert 'class="cell-button"' not in response.text  # the past is read-only
+    assert "The letters as they were at the end of" in response.text
+
+    # Before anything existed, the matrix is empty.
+    long_ago = (timezone.localdate() - datetime.timedelta(days=30)).isoformat()
+    assert not client.get(url, {"as_of": long_ago}).context["page"].object_list
+
+    # Today is today; a bad date says so and shows today.
+    today = client.get(url, {"as_of": "not-a-date"})
+    assert "is not a date; write it as YYYY-MM-DD" in today.text
+    assert 'class="cell-button"' in today.text
