@@ -408,9 +408,7 @@ def test_the_matrix_as_it_was_on_an_earlier_day(
     version = Assignment.objects.get(duty=contracts, role=north).version
     client = client_for(sales_manager)
     client.post(_cell_url(contracts, head_of_sales), {"letter": "A", "version": "0"}, headers=HTMX)
-    client.post(
-        _cell_url(contracts, north), {"letter": "", "version": version}, headers=HTMX
-    )
+    client.post(_cell_url(contracts, north), {"letter": "", "version": version}, headers=HTMX)
 
     url = reverse("department-matrix", args=["SALES"])
     yesterday = (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
