@@ -7,9 +7,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
-from django_htmx.http import HttpResponseClientRedirect
 
 from orgmap import access, permissions
+from orgmap.http import saved_redirect
 from responsibilities import selectors as responsibility_selectors
 from responsibilities import services as responsibility_services
 from responsibilities.views import render_matrix
@@ -115,7 +115,7 @@ def project_duty_create(request: HttpRequest, code: str) -> HttpResponse:
             url = (
                 reverse("project-matrix", args=[project.code]) + f"?focus={duty.pk}#duty-{duty.pk}"
             )
-            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+            return saved_redirect(request, url)
     context = {"form": form, "project": project, "department": None}
     if request.htmx:
         return render(

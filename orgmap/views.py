@@ -10,7 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
+from django_htmx.http import reswap, retarget
 
 from responsibilities import selectors as responsibility_selectors
 from responsibilities.role_documents import role_description
@@ -18,20 +18,8 @@ from responsibilities.role_documents import role_description
 from . import access, permissions, selectors, services
 from .forms import DepartmentForm, ProfileForm, RoleForm, RoleHolderEndForm, RoleHolderForm
 from .health import health_report
+from .http import form_response, saved_redirect
 from .models import Department, Role, RoleHolder
-
-
-def _form_response(request: HttpRequest, template: str, context: dict) -> HttpResponse:
-    """Render a page, or only its form partial for an htmx submit."""
-    if request.htmx:
-        return render(request, f"{template}#form", context)
-    return render(request, template, context)
-
-
-def _saved_redirect(request: HttpRequest, url: str) -> HttpResponse:
-    if request.htmx:
-        return HttpResponseClientRedirect(url)
-    return redirect(url)
 
 
 @require_GET
@@ -90,8 +78,8 @@ def department_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         department = form.save()
         messages.success(request, _("Department “%(name)s” created.") % {"name": department.name})
-        return _saved_redirect(request, department.get_absolute_url())
-    return _form_response(
+        return saved_redirect(request, department.get_absolute_url())
+    return form_response(
         request, "orgmap/department_form.html", {"form": form, "department": None, "parent": parent}
     )
 
@@ -103,8 +91,8 @@ def department_edit(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         department = form.save()
         messages.success(request, _("Department “%(name)s” saved.") % {"name": department.name})
-        return _saved_redirect(request, department.get_absolute_url())
-    return _form_response(
+        return saved_redirect(request, department.get_absolute_url())
+    return form_response(
         request, "orgmap/department_form.html", {"form": form, "department": department}
     )
 
@@ -143,8 +131,8 @@ def role_create(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         role = form.save()
         messages.success(request, _("Role “%(title)s” created.") % {"title": role.title})
-        return _saved_redirect(request, role.department.get_absolute_url())
-    return _form_response(
+        return saved_redirect(request, role.department.get_absolute_url())
+    return form_response(
         request, "orgmap/role_form.html", {"form": form, "role": None, "department": department}
     )
 
@@ -156,8 +144,8 @@ def role_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         role = form.save()
         messages.success(request, _("Role “%(title)s” saved.") % {"title": role.title})
-        return _saved_redirect(request, role.get_absolute_url())
-    return _form_response(
+        return saved_redirect(request, role.get_absolute_url())
+    return form_response(
         request,
         "orgmap/role_form.html",
         {"form": form, "role": role, "department": role.department},

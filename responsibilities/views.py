@@ -12,11 +12,11 @@ from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
-from django_htmx.http import HttpResponseClientRedirect
 
 from collaboration.forms import ProjectDutyForm
 from collaboration.models import Project
 from orgmap import permissions
+from orgmap.http import saved_redirect
 from orgmap.models import Department, Role
 
 from . import raci, selectors, services
@@ -319,7 +319,7 @@ def duty_create(request: HttpRequest, code: str) -> HttpResponse:
             reverse("department-matrix", args=[department.code])
             + f"?focus={duty.pk}#duty-{duty.pk}"
         )
-        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+        return saved_redirect(request, url)
     if request.htmx:
         return render(
             request,

@@ -9,12 +9,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from collaboration.models import Project
+from orgmap.http import bound_data, form_response, saved_redirect
 from orgmap.models import Department
 
 from . import permissions, services
 from .forms import CharterForm
 from .models import Charter
-from .views_common import bound_data, form_response, saved_redirect
 
 
 def _charter_page(

@@ -9,12 +9,12 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from orgmap.http import bound_data, form_response, saved_redirect
 from orgmap.models import Department
 
 from . import permissions, selectors, services
 from .forms import ConflictEditForm, ConflictForm, SettleForm
 from .models import Conflict
-from .views_common import bound_data, form_response, saved_redirect
 
 
 @require_GET

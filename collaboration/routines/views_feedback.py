@@ -15,10 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from orgmap.http import bound_data, form_response, saved_redirect
+
 from . import permissions, selectors, services
 from .forms import FEEDBACK_MODELS, ActionForm, FeedbackForm, TriageForm
 from .models import Feedback, ImprovementAction
-from .views_common import bound_data, form_response, saved_redirect
 
 PAGE_SIZE = 30
 

@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from orgmap import permissions as org_permissions
+from orgmap.http import bound_data, form_response, saved_redirect
 from orgmap.models import Department
 
 from . import permissions, selectors, services, svg
 from .forms import FlowForm
 from .models import InformationFlow
-from .views_common import bound_data, form_response, saved_redirect
 
 
 @require_GET

@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from collaboration.models import Project
+from orgmap.http import bound_data, form_response, saved_redirect
 from orgmap.models import Department
 
 from . import permissions, selectors, services
 from .forms import GoalForm, GoalLinkForm, ProgressForm, TargetForm
 from .models import Goal, GoalLink, Target
-from .views_common import bound_data, form_response, saved_redirect
 
 
 @require_GET

@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from collaboration.models import Meeting, Project
+from orgmap.http import bound_data, form_response, saved_redirect
 from orgmap.models import Department
 
 from . import permissions, selectors, services
 from .forms import LessonForm
 from .models import Lesson
-from .views_common import bound_data, form_response, saved_redirect
 
 PAGE_SIZE = 25
 

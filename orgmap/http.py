@@ -1,4 +1,4 @@
-"""Small helpers shared by the routine views."""
+"""Small helpers shared by the views of every app: forms that work with and without htmx."""
 
 from __future__ import annotations
 
