@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from orgmap.http import bound_data
 from orgmap.models import Department, Role
 
 from . import calendar, meetings, recurrence
@@ -77,7 +78,7 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
         initial["departments"] = Department.objects.filter(code__iexact=code)
     if code := request.GET.get("project"):
         initial["project"] = Project.objects.filter(code__iexact=code).first()
-    form = MeetingForm(request.POST or None, user=request.user, initial=initial)
+    form = MeetingForm(bound_data(request), user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         meeting = meetings.meeting_save(
             meeting=form.save(commit=False),
@@ -115,7 +116,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = meetings.get_meeting_for_manage(request.user, pk)
-    form = MeetingForm(request.POST or None, instance=meeting, user=request.user)
+    form = MeetingForm(bound_data(request), instance=meeting, user=request.user)
     if request.method == "POST" and form.is_valid():
         meeting = meetings.meeting_save(
             meeting=form.save(commit=False),
@@ -132,7 +133,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = meetings.get_meeting_for_manage(request.user, pk)
-    form = MinutesForm(request.POST or None, instance=meeting)
+    form = MinutesForm(bound_data(request), instance=meeting)
     if request.method == "POST" and form.is_valid():
         meetings.meeting_minutes_set(meeting=meeting, minutes=form.cleaned_data["minutes"])
         messages.success(request, _("Minutes saved."))

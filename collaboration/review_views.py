@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from orgmap import selectors as org_selectors
+from orgmap.http import bound_data
 from orgmap.models import Department
 
 from . import reviews
@@ -37,7 +38,7 @@ def department_reviews(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _review_page(request: HttpRequest, subject, kind: str) -> HttpResponse:
-    form = ReviewForm(request.POST or None, subject=subject)
+    form = ReviewForm(bound_data(request), subject=subject)
     if request.method == "POST" and form.is_valid():
         reviews.review_record(
             subject=subject,

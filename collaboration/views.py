@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from orgmap import access, permissions
-from orgmap.http import saved_redirect
+from orgmap.http import bound_data, saved_redirect
 from responsibilities import selectors as responsibility_selectors
 from responsibilities import services as responsibility_services
 from responsibilities.views import render_matrix
@@ -64,7 +64,7 @@ def project_detail(request: HttpRequest, code: str) -> HttpResponse:
 def project_create(request: HttpRequest) -> HttpResponse:
     if not permissions.is_org_admin(request.user):
         raise PermissionDenied(_("Only organisation administrators create projects."))
-    form = ProjectForm(request.POST or None)
+    form = ProjectForm(bound_data(request))
     if request.method == "POST" and form.is_valid():
         project = form.save()
         messages.success(request, _("Project “%(name)s” created.") % {"name": project.name})
@@ -75,7 +75,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def project_edit(request: HttpRequest, code: str) -> HttpResponse:
     project = _get_project_for_manage(request.user, code)
-    form = ProjectForm(request.POST or None, instance=project)
+    form = ProjectForm(bound_data(request), instance=project)
     if not permissions.is_org_admin(request.user):
         # A coordinator runs the project but does not hand it to somebody else.
         form.fields["coordinator"].disabled = True
@@ -100,7 +100,7 @@ def project_matrix(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def project_duty_create(request: HttpRequest, code: str) -> HttpResponse:
     project = _get_project_for_manage(request.user, code)
-    form = ProjectDutyForm(request.POST or None, project=project)
+    form = ProjectDutyForm(bound_data(request), project=project)
     if request.method == "POST" and form.is_valid():
         try:
             duty = responsibility_services.duty_create(

@@ -18,7 +18,7 @@ from responsibilities.role_documents import role_description
 from . import access, permissions, selectors, services
 from .forms import DepartmentForm, ProfileForm, RoleForm, RoleHolderEndForm, RoleHolderForm
 from .health import health_report
-from .http import form_response, saved_redirect
+from .http import bound_data, form_response, saved_redirect
 from .models import Department, Role, RoleHolder
 
 
@@ -74,7 +74,7 @@ def department_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(
             _("You may not create departments under %(name)s.") % {"name": parent.name}
         )
-    form = DepartmentForm(request.POST or None, user=request.user, initial={"parent": parent})
+    form = DepartmentForm(bound_data(request), user=request.user, initial={"parent": parent})
     if request.method == "POST" and form.is_valid():
         department = form.save()
         messages.success(request, _("Department “%(name)s” created.") % {"name": department.name})
@@ -87,7 +87,7 @@ def department_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def department_edit(request: HttpRequest, code: str) -> HttpResponse:
     department = permissions.get_department_for_manage(request.user, code)
-    form = DepartmentForm(request.POST or None, instance=department, user=request.user)
+    form = DepartmentForm(bound_data(request), instance=department, user=request.user)
     if request.method == "POST" and form.is_valid():
         department = form.save()
         messages.success(request, _("Department “%(name)s” saved.") % {"name": department.name})
@@ -127,7 +127,7 @@ def role_create(request: HttpRequest, code: str) -> HttpResponse:
         or permissions.is_hr(request.user)
     ):
         raise PermissionDenied(_("You may not add roles to %(name)s.") % {"name": department.name})
-    form = RoleForm(request.POST or None, user=request.user, initial={"department": department})
+    form = RoleForm(bound_data(request), user=request.user, initial={"department": department})
     if request.method == "POST" and form.is_valid():
         role = form.save()
         messages.success(request, _("Role “%(title)s” created.") % {"title": role.title})
@@ -140,7 +140,7 @@ def role_create(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def role_edit(request: HttpRequest, pk: int) -> HttpResponse:
     role = permissions.get_role_for_edit(request.user, pk)
-    form = RoleForm(request.POST or None, instance=role, user=request.user)
+    form = RoleForm(bound_data(request), instance=role, user=request.user)
     if request.method == "POST" and form.is_valid():
         role = form.save()
         messages.success(request, _("Role “%(title)s” saved.") % {"title": role.title})
@@ -205,7 +205,7 @@ def role_holder_end(request: HttpRequest, pk: int) -> HttpResponse:
         RoleHolder.objects.select_related("role__department", "person__profile"), pk=pk
     )
     role = permissions.get_role_for_holder_edit(request.user, holding.role_id)
-    form = RoleHolderEndForm(request.POST or None, holding=holding)
+    form = RoleHolderEndForm(bound_data(request), holding=holding)
     if request.method == "POST" and form.is_valid():
         services.role_holder_end(holding=holding, until=form.cleaned_data["until"])
         messages.success(
@@ -231,7 +231,7 @@ def person_detail(request: HttpRequest, username: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def profile_edit(request: HttpRequest) -> HttpResponse:
-    form = ProfileForm(request.POST or None, instance=request.user.profile)
+    form = ProfileForm(bound_data(request), instance=request.user.profile)
     if request.method == "POST" and form.is_valid():
         profile = form.save()
         messages.success(request, _("Your profile was saved."))

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from orgmap import permissions
+from orgmap.http import bound_data
 from orgmap.models import Department, Role
 
 from .exports_bulk import export_job_create, export_path
@@ -75,7 +76,7 @@ def bulk_export(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(
             _("Bulk exports are for HR, administrators and department managers.")
         )
-    form = BulkExportForm(request.POST or None, user=request.user)
+    form = BulkExportForm(bound_data(request), user=request.user)
     if request.method == "POST" and form.is_valid():
         job = export_job_create(
             by=request.user,

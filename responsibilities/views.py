@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from collaboration.forms import ProjectDutyForm
 from collaboration.models import Project
 from orgmap import permissions
-from orgmap.http import saved_redirect
+from orgmap.http import bound_data, saved_redirect
 from orgmap.models import Department, Role
 
 from . import raci, selectors, services
@@ -311,7 +311,7 @@ def matrix_cell(request: HttpRequest, duty_id: int, role_id: int) -> HttpRespons
 @require_http_methods(["GET", "POST"])
 def duty_create(request: HttpRequest, code: str) -> HttpResponse:
     department = permissions.get_department_for_manage(request.user, code)
-    form = DutyForm(request.POST or None, department=department)
+    form = DutyForm(bound_data(request), department=department)
     if request.method == "POST" and form.is_valid():
         duty = services.duty_create(department=department, **form.cleaned_data)
         messages.success(request, _("Duty “%(title)s” added.") % {"title": duty.title})
@@ -336,7 +336,7 @@ def duty_edit(request: HttpRequest, pk: int) -> HttpResponse:
     duty = get_object_or_404(Duty.objects.select_related("department", "project"), pk=pk)
     if not _can_edit_duty(request.user, duty):
         raise PermissionDenied(_("You may not edit “%(duty)s”.") % {"duty": duty.title})
-    form = DutyForm(request.POST or None, instance=duty, department=duty.department)
+    form = DutyForm(bound_data(request), instance=duty, department=duty.department)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Duty “%(title)s” saved.") % {"title": duty.title})

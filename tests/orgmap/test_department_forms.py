@@ -126,3 +126,12 @@ def test_head_must_be_a_role_of_the_department(admin_user, client_for):
     )
     assert "Select a valid choice" in response.text
     assert Department.objects.get(code="SALES").head.title == "Head of Sales"
+
+
+def test_an_empty_post_shows_the_errors(admin_user, client_for):
+    # Not a fresh form: a submit with no fields at all says what is missing.
+    before = Department.objects.count()
+    response = client_for(admin_user).post(reverse("department-create"))
+    assert response.status_code == 200
+    assert "Give the department a name." in response.text
+    assert Department.objects.count() == before
