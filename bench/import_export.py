@@ -111,8 +111,9 @@ def _run(out: Path, *, memory: bool, people_csv: Path, raci_csv: Path) -> int:
     from django.db.models import Count
 
     from orgmap.models import Department
-    from responsibilities import exports, imports, selectors
-    from responsibilities.spreadsheets import Table, read_path
+    from responsibilities import selectors
+    from responsibilities.spreadsheets import exports, imports
+    from responsibilities.spreadsheets.sheets import Table, read_path
 
     call_command("migrate", verbosity=0)
     if Department.objects.exists():

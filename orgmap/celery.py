@@ -21,7 +21,7 @@ app.conf.beat_schedule = {
     # Proves that beat and a worker are alive; read by /healthz.
     "heartbeat": {"task": "orgmap.tasks.heartbeat", "schedule": 60.0},
     # Meeting and review reminders: finds what is due and enqueues one send task per
-    # reminder (collaboration/reminders.py). A run that waited in the queue longer than
+    # reminder (collaboration/reminders/dispatcher.py). A run that waited in the queue longer than
     # a minute is dropped: the next one finds the same work.
     "reminders-dispatch": {
         "task": "collaboration.tasks.dispatch_reminders",

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import permissions
-from .models import Department, Profile, Role, RoleHolder
+from .models import Department, Profile, Project, Role, RoleHolder
 from .selectors import department_descendant_ids
 
 
@@ -169,3 +169,77 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = Profile
         fields = ["display_name", "language", "phone", "email_reminders"]
+
+
+class ProjectForm(forms.ModelForm):
+    class Meta:
+        model = Project
+        fields = [
+            "name",
+            "code",
+            "goal",
+            "departments",
+            "coordinator",
+            "starts_on",
+            "ends_on",
+            "status",
+        ]
+        widgets = {
+            "goal": forms.Textarea(attrs={"rows": 3}),
+            "departments": forms.CheckboxSelectMultiple,
+            "starts_on": forms.DateInput(attrs={"type": "date"}),
+            "ends_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["name"].error_messages["required"] = _("Give the project a name.")
+        self.fields["departments"].queryset = Department.objects.order_by("name")
+        people = get_user_model().objects.filter(is_active=True).select_related("profile")
+        self.fields["coordinator"].queryset = people.order_by("profile__display_name", "username")
+        self.fields["coordinator"].label_from_instance = lambda user: user.profile.name
+
+    def clean_code(self) -> str:
+        return self.cleaned_data["code"].strip().upper()
+
+    def clean_departments(self):
+        departments = self.cleaned_data["departments"]
+        if len(departments) < 2:
+            raise forms.ValidationError(
+                _("A cross-department project involves at least two departments.")
+            )
+        return departments
+
+
+# Who may edit what (the /access/ page)
+
+
+def _active_people():
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .select_related("profile")
+        .order_by("profile__display_name", "username")
+    )
+
+
+class GrantManagerForm(forms.Form):
+    person = forms.ModelChoiceField(label=_("Person"), queryset=get_user_model().objects.none())
+    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.none())
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = _active_people()
+        self.fields["person"].label_from_instance = lambda user: user.profile.name
+        self.fields["department"].queryset = Department.objects.order_by("name")
+
+
+class GrantCoordinatorForm(forms.Form):
+    person = forms.ModelChoiceField(label=_("Person"), queryset=get_user_model().objects.none())
+    project = forms.ModelChoiceField(label=_("Project"), queryset=Project.objects.none())
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = _active_people()
+        self.fields["person"].label_from_instance = lambda user: user.profile.name
+        self.fields["project"].queryset = Project.objects.order_by("name")

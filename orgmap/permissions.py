@@ -10,6 +10,9 @@ page can ask about many objects without one query per object.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -20,9 +23,12 @@ from .models import (
     Department,
     DepartmentGroupObjectPermission,
     DepartmentUserObjectPermission,
+    Project,
+    ProjectGroupObjectPermission,
+    ProjectUserObjectPermission,
     Role,
 )
-from .selectors import department_descendant_ids
+from .selectors import department_ancestor_ids, department_descendant_ids, department_parent_map
 
 ORG_ADMINS_GROUP = "Org admins"
 HR_GROUP = "HR"
@@ -134,12 +140,6 @@ def coordinated_project_ids(user: User) -> frozenset[int]:
         return frozenset()
     cached = getattr(user, "_orgmap_coordinated_project_ids", None)
     if cached is None:
-        from collaboration.models import (
-            Project,
-            ProjectGroupObjectPermission,
-            ProjectUserObjectPermission,
-        )
-
         granted = ProjectUserObjectPermission.objects.filter(
             user=user, permission__codename=COORDINATE_PROJECT
         ).values("content_object_id")
@@ -159,6 +159,80 @@ def can_manage_project(user: User, project) -> bool:
     return is_org_admin(user) or project.pk in coordinated_project_ids(user)
 
 
+def get_project_for_manage(user: User, code: str) -> Project:
+    """The project with this code, if the user may edit it (404 / PermissionDenied)."""
+    project = get_object_or_404(Project, code__iexact=code)
+    if not can_manage_project(user, project):
+        raise PermissionDenied(
+            _("You may not edit the project “%(name)s”.") % {"name": project.name}
+        )
+    return project
+
+
+def can_bulk_export(user: User) -> bool:
+    """Zip exports of role descriptions: HR, org admins and department managers (for
+    the departments they manage)."""
+    return is_org_admin(user) or is_hr(user) or bool(managed_department_ids(user))
+
+
 def can_manage_access(user: User) -> bool:
     """Granting managers and coordinators: org admins and HR."""
     return is_org_admin(user) or is_hr(user)
+
+
+# ------------------------------------------------- who can edit this (the panels)
+
+
+@dataclass
+class Editors:
+    direct: list  # users granted on this object
+    inherited: list[tuple]  # (user, department it comes from)
+    named: list  # e.g. the project's named coordinator
+    admins: list
+
+
+def org_admins() -> list:
+    return list(
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(groups__name=ORG_ADMINS_GROUP))
+        .select_related("profile")
+        .distinct()
+        .order_by("username")
+    )
+
+
+def department_editors(department: Department) -> Editors:
+    ancestors = department_ancestor_ids(department.pk, department_parent_map())
+    grants = (
+        DepartmentUserObjectPermission.objects.filter(
+            content_object_id__in=[department.pk, *ancestors],
+            permission__codename=MANAGE_DEPARTMENT,
+            user__is_active=True,
+        )
+        .select_related("user__profile", "content_object")
+        .order_by("user__username")
+    )
+    direct, inherited = [], []
+    for grant in grants:
+        if grant.content_object_id == department.pk:
+            direct.append(grant.user)
+        else:
+            inherited.append((grant.user, grant.content_object))
+    return Editors(direct=direct, inherited=inherited, named=[], admins=org_admins())
+
+
+def project_editors(project: Project) -> Editors:
+    grants = (
+        ProjectUserObjectPermission.objects.filter(
+            content_object=project,
+            permission__codename=COORDINATE_PROJECT,
+            user__is_active=True,
+        )
+        .select_related("user__profile")
+        .order_by("user__username")
+    )
+    named = (
+        [project.coordinator] if project.coordinator_id and project.coordinator.is_active else []
+    )
+    return Editors(direct=[g.user for g in grants], inherited=[], named=named, admins=org_admins())

@@ -7,8 +7,10 @@ import datetime
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from guardian.shortcuts import assign_perm, remove_perm
 
-from .models import Heartbeat, Role, RoleHolder
+from . import permissions
+from .models import Department, Heartbeat, Project, Role, RoleHolder
 
 
 def heartbeat_record(*, name: str) -> None:
@@ -29,3 +31,23 @@ def role_holder_end(*, holding: RoleHolder, until: datetime.date) -> RoleHolder:
     holding.full_clean()
     holding.save(update_fields=["until"])
     return holding
+
+
+@transaction.atomic
+def manager_grant(*, person: AbstractBaseUser, department: Department) -> None:
+    assign_perm(f"orgmap.{permissions.MANAGE_DEPARTMENT}", person, department)
+
+
+@transaction.atomic
+def manager_revoke(*, person: AbstractBaseUser, department: Department) -> None:
+    remove_perm(f"orgmap.{permissions.MANAGE_DEPARTMENT}", person, department)
+
+
+@transaction.atomic
+def coordinator_grant(*, person: AbstractBaseUser, project: Project) -> None:
+    assign_perm(f"orgmap.{permissions.COORDINATE_PROJECT}", person, project)
+
+
+@transaction.atomic
+def coordinator_revoke(*, person: AbstractBaseUser, project: Project) -> None:
+    remove_perm(f"orgmap.{permissions.COORDINATE_PROJECT}", person, project)

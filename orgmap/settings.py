@@ -72,7 +72,9 @@ INSTALLED_APPS = [
     "orgmap",
     "responsibilities",
     "collaboration",
+    "collaboration.meetings",
     "collaboration.routines",
+    "collaboration.reminders",
 ]
 
 MIDDLEWARE = [

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ResponsibilitiesConfig(AppConfig):
     name = "responsibilities"
     verbose_name = _("Responsibilities")
+
+    def ready(self) -> None:
+        from . import panels
+
+        panels.register()

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from collaboration.models import Project
-from orgmap.models import Department, Role
+from orgmap.models import Department, Project, Role
 
 from . import raci, services
 from .models import Assignment, Duty

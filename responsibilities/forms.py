@@ -3,8 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from collaboration.models import Project
-from orgmap.models import Department
+from orgmap.models import Department, Project
 
 from . import raci
 from .models import Duty
@@ -55,3 +54,25 @@ class DutyForm(forms.ModelForm):
             if same.exists():
                 self.add_error("title", message)
         return cleaned
+
+
+class ProjectDutyForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=300)
+    department = forms.ModelChoiceField(
+        label=_("Owning department"), queryset=Department.objects.none()
+    )
+
+    def __init__(self, *args, project: Project, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.project = project
+        self.fields["department"].queryset = project.departments.order_by("name")
+        self.fields["title"].error_messages["required"] = _("Give the duty a title.")
+        self.fields["department"].error_messages["required"] = _(
+            "Choose the department that owns the duty."
+        )
+
+    def clean_title(self) -> str:
+        title = " ".join(self.cleaned_data["title"].split())
+        if not title:
+            raise forms.ValidationError(_("Give the duty a title."))
+        return title

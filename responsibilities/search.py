@@ -26,8 +26,7 @@ from django.db import connection
 from django.db.models import Case, F, FloatField, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Greatest
 
-from collaboration.models import Project
-from orgmap.models import Department, Role, RoleHolder
+from orgmap.models import Department, Project, Role, RoleHolder
 
 from . import raci
 from .models import Assignment, Duty

@@ -11,12 +11,11 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from collaboration.models import Project
-from orgmap.models import Department, Role, RoleHolder
+from orgmap.models import Department, Project, Role, RoleHolder
 from orgmap.selectors import department_ancestor_ids, department_parent_map
 
 from . import raci
-from .models import Assignment, AssignmentChange, Duty
+from .models import Assignment, AssignmentChange, Duty, InformationFlow
 
 
 @dataclass(frozen=True)
@@ -159,12 +158,19 @@ def duplicate_titles(scope: Scope) -> list[raci.DuplicateTitle]:
     return [raci.DuplicateTitle(key=key, duties=tuple(duties)) for key, duties in groups.items()]
 
 
+def flow_department_pairs() -> set[frozenset[int]]:
+    """Every pair of departments connected by an active flow, in either direction:
+    one query. The findings engine's MISSING_HANDOFF rule checks a duty's R and A
+    departments against these pairs."""
+    rows = InformationFlow.objects.filter(active=True).values_list(
+        "from_department_id", "to_department_id"
+    )
+    return {frozenset(pair) for pair in rows.distinct()}
+
+
 def _connected_pairs() -> frozenset[frozenset[int]]:
     """Pairs of departments with an agreed channel for hand-offs: an information flow
     between them, or one inside the other (the reporting line carries the hand-off)."""
-    # Imported here: the routines app builds on this one (its models point at Duty).
-    from collaboration.routines.selectors import flow_department_pairs
-
     parents = department_parent_map()
     line = {
         frozenset({pk, ancestor})

@@ -1,26 +1,59 @@
-from django.urls import path
+from django.urls import path, register_converter
 
-from . import role_views, search_views, views
+from .views import documents, matrix, search, spreadsheets
+
+
+class SheetFormatConverter:
+    regex = "xlsx|csv"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(SheetFormatConverter, "sheetformat")
+
 
 urlpatterns = [
-    path("departments/<str:code>/matrix/", views.department_matrix, name="department-matrix"),
-    path("departments/<str:code>/duties/new/", views.duty_create, name="duty-create"),
-    path("matrix/cells/<int:duty_id>/<int:role_id>/", views.matrix_cell, name="matrix-cell"),
-    path("duties/<int:pk>/", views.duty_detail, name="duty-detail"),
-    path("duties/<int:pk>/edit/", views.duty_edit, name="duty-edit"),
-    path("findings/", views.findings_page, name="findings"),
+    path("departments/<str:code>/matrix/", matrix.department_matrix, name="department-matrix"),
+    path("departments/<str:code>/duties/new/", matrix.duty_create, name="duty-create"),
+    path("matrix/cells/<int:duty_id>/<int:role_id>/", matrix.matrix_cell, name="matrix-cell"),
+    path("projects/<str:code>/matrix/", matrix.project_matrix, name="project-matrix"),
+    path("projects/<str:code>/duties/new/", matrix.project_duty_create, name="project-duty-create"),
+    path("duties/<int:pk>/", matrix.duty_detail, name="duty-detail"),
+    path("duties/<int:pk>/edit/", matrix.duty_edit, name="duty-edit"),
+    path("findings/", matrix.findings_page, name="findings"),
     path(
-        "roles/<int:pk>/description.pdf", role_views.role_document, {"fmt": "pdf"}, name="role-pdf"
+        "roles/<int:pk>/description.pdf", documents.role_document, {"fmt": "pdf"}, name="role-pdf"
     ),
     path(
         "roles/<int:pk>/description.docx",
-        role_views.role_document,
+        documents.role_document,
         {"fmt": "docx"},
         name="role-docx",
     ),
-    path("exports/role-descriptions/", role_views.bulk_export, name="bulk-export"),
-    path("exports/<uuid:pk>/", role_views.export_job, name="export-job"),
-    path("exports/<uuid:pk>/download/", role_views.export_download, name="export-download"),
-    path("search/", search_views.search_page, name="search"),
-    path("me/responsibilities/", search_views.my_responsibilities, name="my-responsibilities"),
+    path("exports/role-descriptions/", documents.bulk_export, name="bulk-export"),
+    path("exports/<uuid:pk>/", documents.export_job, name="export-job"),
+    path("exports/<uuid:pk>/download/", documents.export_download, name="export-download"),
+    path("search/", search.search_page, name="search"),
+    path("me/responsibilities/", search.my_responsibilities, name="my-responsibilities"),
+    path(
+        "departments/<str:code>/matrix.<sheetformat:fmt>",
+        spreadsheets.department_export,
+        name="department-matrix-export",
+    ),
+    path(
+        "projects/<str:code>/matrix.<sheetformat:fmt>",
+        spreadsheets.project_export,
+        name="project-matrix-export",
+    ),
+    path(
+        "organisation/matrix.<sheetformat:fmt>",
+        spreadsheets.organisation_export,
+        name="organisation-matrix-export",
+    ),
+    path("import/raci/", spreadsheets.raci_import, name="import-raci"),
+    path("import/people/", spreadsheets.people_import, name="import-people"),
 ]

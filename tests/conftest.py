@@ -95,7 +95,8 @@ def client_for():
 @pytest.fixture
 def demo_duties(demo_org):
     """The demo organisation with its projects, duties and planted findings."""
-    from collaboration.demo import seed_projects
+    from orgmap.demo_projects import seed_projects
+
     from responsibilities.demo import seed_duties
 
     seed_projects()

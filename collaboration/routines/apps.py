@@ -9,3 +9,8 @@ class RoutinesConfig(AppConfig):
     name = "collaboration.routines"
     label = "routines"
     verbose_name = _("Collaboration routines")
+
+    def ready(self) -> None:
+        from . import panels
+
+        panels.register()

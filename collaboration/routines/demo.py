@@ -12,8 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from collaboration.models import Project
-from orgmap.models import Department, Role
+from orgmap.models import Department, Project, Role
 from responsibilities.models import Duty
 
 from .models import (

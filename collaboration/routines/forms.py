@@ -7,9 +7,9 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from collaboration.models import Meeting, Project
+from collaboration.meetings.models import Meeting
 from orgmap import permissions
-from orgmap.models import Department, Role
+from orgmap.models import Department, Project, Role
 from responsibilities.models import Duty
 
 from .models import (

@@ -1,4 +1,4 @@
-"""The collaboration routines: information flows, conflicts, shared goals with
+"""The collaboration routines: conflicts, shared goals with
 measurable targets, team charters, lessons learned, feedback and improvement actions.
 
 Every rule that a single row can carry is a database constraint as well as a `clean()`
@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orgmap.models import Department, Role
-from responsibilities.models import Duty
+from responsibilities.models import Duty, InformationFlow
 
 
 def _exactly_one(*fields: str) -> Q:
@@ -33,127 +33,6 @@ def _exactly_one(*fields: str) -> Q:
         for chosen in fields
     ]
     return functools.reduce(operator.or_, options)
-
-
-# ------------------------------------------------------------------ information flows
-
-
-class InformationFlow(models.Model):
-    """Who hands what information to whom, through which channel, how often."""
-
-    class Channel(models.TextChoices):
-        MEETING = "meeting", _("meeting")
-        EMAIL = "email", _("email")
-        CHAT = "chat", _("chat")
-        SYSTEM = "system", _("a named system")
-        DOCUMENT = "document", _("shared document")
-        PHONE = "phone", _("phone")
-
-    from_department = models.ForeignKey(
-        Department,
-        verbose_name=_("from department"),
-        on_delete=models.CASCADE,
-        related_name="flows_out",
-    )
-    from_role = models.ForeignKey(
-        Role,
-        verbose_name=_("from role"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="flows_out",
-    )
-    to_department = models.ForeignKey(
-        Department,
-        verbose_name=_("to department"),
-        on_delete=models.CASCADE,
-        related_name="flows_in",
-    )
-    to_role = models.ForeignKey(
-        Role,
-        verbose_name=_("to role"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="flows_in",
-    )
-    information = models.CharField(
-        _("information"),
-        max_length=300,
-        help_text=_("What is handed over, e.g. “order details”."),
-    )
-    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
-    system_name = models.CharField(
-        _("system name"),
-        max_length=100,
-        blank=True,
-        help_text=_("Which system, when the channel is a named system (e.g. ERP, CRM)."),
-    )
-    frequency = models.CharField(_("frequency"), max_length=20, choices=Duty.Frequency.choices)
-    duty = models.ForeignKey(
-        Duty,
-        verbose_name=_("duty it serves"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="information_flows",
-    )
-    active = models.BooleanField(_("active"), default=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["from_department__name", "to_department__name", "information"]
-        verbose_name = _("information flow")
-        verbose_name_plural = _("information flows")
-        constraints = [
-            models.CheckConstraint(
-                condition=~Q(from_department=F("to_department")),
-                name="flow_between_two_departments",
-                violation_error_message=_(
-                    "An information flow goes from one department to another, not to itself."
-                ),
-            ),
-            models.CheckConstraint(
-                condition=~Q(channel="system") | ~Q(system_name=""),
-                name="flow_system_is_named",
-                violation_error_message=_("Name the system the information goes through."),
-            ),
-        ]
-        indexes = [models.Index(fields=["from_department", "to_department"])]
-
-    def __str__(self) -> str:
-        return f"{self.from_department} → {self.to_department}: {self.information}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("flow-edit", args=[self.pk])
-
-    @property
-    def channel_label(self) -> str:
-        if self.channel == self.Channel.SYSTEM and self.system_name:
-            return self.system_name
-        return str(self.get_channel_display())
-
-    def clean(self) -> None:
-        errors: dict[str, str] = {}
-        if self.from_department_id and self.from_department_id == self.to_department_id:
-            errors["to_department"] = _(
-                "An information flow goes from one department to another, not to itself."
-            )
-        if self.from_role_id and self.from_role.department_id != self.from_department_id:
-            errors["from_role"] = _("The role must belong to the department the flow comes from.")
-        if self.to_role_id and self.to_role.department_id != self.to_department_id:
-            errors["to_role"] = _("The role must belong to the department the flow goes to.")
-        self.system_name = (self.system_name or "").strip()
-        if self.channel == self.Channel.SYSTEM and not self.system_name:
-            errors["system_name"] = _("Name the system the information goes through.")
-        if self.channel != self.Channel.SYSTEM:
-            self.system_name = ""
-        if errors:
-            raise ValidationError(errors)
 
 
 # ------------------------------------------------------------------------ conflicts
@@ -263,7 +142,7 @@ class Goal(models.Model):
         related_name="goals",
     )
     project = models.ForeignKey(
-        "collaboration.Project",
+        "orgmap.Project",
         verbose_name=_("owning project"),
         null=True,
         blank=True,
@@ -462,7 +341,7 @@ class Charter(models.Model):
         related_name="charter",
     )
     project = models.OneToOneField(
-        "collaboration.Project",
+        "orgmap.Project",
         verbose_name=_("project"),
         null=True,
         blank=True,
@@ -529,7 +408,7 @@ class Lesson(models.Model):
         related_name="lessons",
     )
     project = models.ForeignKey(
-        "collaboration.Project",
+        "orgmap.Project",
         verbose_name=_("project"),
         null=True,
         blank=True,
@@ -537,7 +416,7 @@ class Lesson(models.Model):
         related_name="lessons",
     )
     meeting = models.ForeignKey(
-        "collaboration.Meeting",
+        "meetings.Meeting",
         verbose_name=_("recorded at meeting"),
         null=True,
         blank=True,
@@ -629,7 +508,7 @@ class Feedback(models.Model):
         Department, null=True, blank=True, on_delete=models.CASCADE, related_name="feedback"
     )
     project = models.ForeignKey(
-        "collaboration.Project",
+        "orgmap.Project",
         null=True,
         blank=True,
         on_delete=models.CASCADE,
@@ -639,7 +518,7 @@ class Feedback(models.Model):
         InformationFlow, null=True, blank=True, on_delete=models.CASCADE, related_name="feedback"
     )
     meeting = models.ForeignKey(
-        "collaboration.Meeting",
+        "meetings.Meeting",
         null=True,
         blank=True,
         on_delete=models.CASCADE,

@@ -16,9 +16,8 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from collaboration.models import Project
 from orgmap import permissions
-from orgmap.models import Department
+from orgmap.models import Department, Project
 from orgmap.permissions import User
 
 from .models import Charter, Conflict, Feedback, Goal, ImprovementAction, InformationFlow, Lesson

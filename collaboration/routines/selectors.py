@@ -1,8 +1,7 @@
 """Reads of the collaboration routines, each in a constant number of queries.
 
-Two functions here are used outside this app: `flow_department_pairs()` by the
-findings engine (the MISSING_HANDOFF rule) and `overdue_improvement_actions(now)` by
-the reminder dispatcher.
+`overdue_improvement_actions(now)` is used outside this app, by the reminder dispatcher
+(collaboration.reminders, the layer above).
 """
 
 from __future__ import annotations
@@ -20,10 +19,9 @@ from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from collaboration.meetings import UPCOMING, MeetingRow, meeting_rows
-from collaboration.models import Project
+from collaboration.meetings.selectors import UPCOMING, MeetingRow, meeting_rows
 from orgmap import permissions
-from orgmap.models import Department, Role, RoleHolder
+from orgmap.models import Department, Project, Role, RoleHolder
 from orgmap.permissions import ORG_ADMINS_GROUP
 from orgmap.selectors import department_ancestor_ids, department_parent_map
 from responsibilities import selectors as responsibility_selectors
@@ -40,16 +38,6 @@ from .models import (
 )
 
 # ------------------------------------------------------------------ information flows
-
-
-def flow_department_pairs() -> set[frozenset[int]]:
-    """Every pair of departments connected by an active flow, in either direction:
-    one query. The findings engine's MISSING_HANDOFF rule checks a duty's R and A
-    departments against these pairs."""
-    rows = InformationFlow.objects.filter(active=True).values_list(
-        "from_department_id", "to_department_id"
-    )
-    return {frozenset(pair) for pair in rows.distinct()}
 
 
 def flow_queryset() -> QuerySet[InformationFlow]:

@@ -14,8 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from collaboration.models import Project
-from orgmap.models import Department
+from orgmap.models import Department, Project
 from responsibilities.models import Duty
 
 from .models import (

@@ -8,7 +8,8 @@ import datetime
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from collaboration.models import CalendarFeed, Meeting, Notification, ReminderDelivery
+from collaboration.meetings.models import CalendarFeed, Meeting
+from collaboration.reminders.models import Notification, ReminderDelivery
 from orgmap.models import Department, Role
 from responsibilities.models import Duty
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from collaboration.models import Meeting
+from collaboration.meetings.models import Meeting
 from orgmap.models import Department, Role
 
 UTC = datetime.UTC

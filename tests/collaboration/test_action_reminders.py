@@ -11,8 +11,9 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
 
-from collaboration import reminders
-from collaboration.models import Meeting, Notification, ReminderDelivery
+from collaboration.meetings.models import Meeting
+from collaboration.reminders import dispatcher as reminders
+from collaboration.reminders.models import Notification, ReminderDelivery
 from collaboration.routines import services
 from collaboration.routines.models import Feedback, ImprovementAction, InformationFlow
 from orgmap.models import Department, Role

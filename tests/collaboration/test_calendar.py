@@ -11,9 +11,9 @@ from dateutil.rrule import rrulestr
 from django.urls import reverse
 from icalendar import Calendar
 
-from collaboration import calendar as calendar_service
-from collaboration import recurrence
-from collaboration.models import CalendarFeed
+from collaboration.meetings import calendar as calendar_service
+from collaboration.meetings import recurrence
+from collaboration.meetings.models import CalendarFeed
 
 from .conftest import BERLIN, UTC
 

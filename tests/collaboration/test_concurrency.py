@@ -12,8 +12,8 @@ from django.core import mail
 from django.db import connection, connections
 from django.utils import timezone
 
-from collaboration import reminders
-from collaboration.models import Notification, ReminderDelivery
+from collaboration.reminders import dispatcher as reminders
+from collaboration.reminders.models import Notification, ReminderDelivery
 from orgmap.models import Role
 
 pytestmark = pytest.mark.django_db(transaction=True)

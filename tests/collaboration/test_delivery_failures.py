@@ -9,8 +9,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from collaboration import reminders
-from collaboration.models import ReminderDelivery
+from collaboration.reminders import dispatcher as reminders
+from collaboration.reminders.models import ReminderDelivery
 from orgmap.models import Role
 
 from .smtp import free_port, smtp_mailers, smtp_server
@@ -96,14 +96,14 @@ def test_permanently_refused_is_marked_failed_and_shown_to_admins(
     assert mailbox.messages == []
 
     admin_list = client_for(admin_user).get(
-        "/admin/collaboration/reminderdelivery/?status__exact=failed"
+        "/admin/reminders/reminderdelivery/?status__exact=failed"
     )
     assert admin_list.status_code == 200
     assert "member" in admin_list.text and "451" in admin_list.text
     banner = client_for(admin_user).get("/notifications/")
     assert "1 reminder could not be emailed" in banner.text
     # Members see neither the admin list nor the banner.
-    assert client_for(member).get("/admin/collaboration/reminderdelivery/").status_code == 302
+    assert client_for(member).get("/admin/reminders/reminderdelivery/").status_code == 302
     assert "could not be emailed" not in client_for(member).get("/notifications/").text
 
 
@@ -118,7 +118,7 @@ def test_admin_can_send_a_failed_reminder_again(
         delivery = ReminderDelivery.objects.get()
         assert delivery.status == "failed"
         response = client_for(admin_user).post(
-            "/admin/collaboration/reminderdelivery/",
+            "/admin/reminders/reminderdelivery/",
             {"action": "retry_deliveries", "_selected_action": [delivery.pk]},
         )
         assert response.status_code == 302

@@ -14,8 +14,8 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm
 from icalendar import Calendar
 
-from collaboration import reminders
-from collaboration.models import Notification, ReminderDelivery
+from collaboration.reminders import dispatcher as reminders
+from collaboration.reminders.models import Notification, ReminderDelivery
 from orgmap.models import Department, Role, RoleHolder
 from responsibilities.models import Duty
 
@@ -389,7 +389,7 @@ def test_inactive_roles_are_not_reminded(overdue_role):
 
 
 def test_a_review_recorded_before_the_email_goes_out_cancels_it(overdue_role):
-    from collaboration import reviews
+    from collaboration.meetings import reviews
 
     created = reminders.reminders_dispatch(now=_at(DUE)).created
     reviews.review_record(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from collaboration.meeting_demo import seed_meetings
-from collaboration.models import Meeting, Review
+from collaboration.meetings.demo import seed_meetings
+from collaboration.meetings.models import Meeting, Review
 
 pytestmark = pytest.mark.django_db
 

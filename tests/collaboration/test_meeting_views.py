@@ -8,8 +8,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from collaboration.models import Meeting, Project
-from orgmap.models import Department, Role
+from collaboration.meetings.models import Meeting
+from orgmap.models import Department, Project, Role
 
 from .conftest import BERLIN, UTC
 

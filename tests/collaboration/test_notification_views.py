@@ -8,7 +8,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from collaboration.models import Notification, ReminderDelivery
+from collaboration.reminders.models import Notification, ReminderDelivery
 
 from .conftest import UTC
 

@@ -6,7 +6,7 @@ import datetime
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
-from collaboration import recurrence
+from collaboration.meetings import recurrence
 
 UTC = datetime.UTC
 BERLIN = ZoneInfo("Europe/Berlin")

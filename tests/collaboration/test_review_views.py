@@ -9,7 +9,7 @@ from dateutil.relativedelta import relativedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from collaboration.models import Review
+from collaboration.meetings.models import Review
 from orgmap.models import Role
 from responsibilities.models import Duty
 

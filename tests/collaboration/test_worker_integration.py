@@ -21,8 +21,8 @@ from django.db import connection
 from django.utils import timezone
 from icalendar import Calendar
 
-from collaboration.models import ReminderDelivery
-from collaboration.tasks import dispatch_reminders
+from collaboration.reminders.models import ReminderDelivery
+from collaboration.reminders.tasks import dispatch_reminders
 from orgmap.celery import app as celery_app
 from orgmap.models import Role
 

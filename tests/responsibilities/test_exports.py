@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from orgmap.models import Department, Role
 from responsibilities import selectors
 from responsibilities.models import Assignment, Duty
-from responsibilities.spreadsheets import neutralise, restore
+from responsibilities.spreadsheets.sheets import neutralise, restore
 
 from .transfer_support import content as _content
 from .transfer_support import seeded_demo_fixtures

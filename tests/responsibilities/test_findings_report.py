@@ -121,7 +121,7 @@ def test_findings_page_cost_is_constant(
 
 
 def test_an_information_flow_clears_the_missing_handoff(demo_duties):
-    from collaboration.routines.models import InformationFlow
+    from responsibilities.models import InformationFlow
 
     def handoffs():
         return [f["duty"] for f in _json("--department", "SALES") if f["rule"] == "MISSING_HANDOFF"]

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from orgmap.models import Department, Role, RoleHolder
-from responsibilities import imports
-from responsibilities.spreadsheets import read_table
+from responsibilities.spreadsheets import imports
+from responsibilities.spreadsheets.sheets import read_table
 
 from .transfer_support import csv_bytes, seeded_demo_fixtures, snapshot, xlsx_bytes
 

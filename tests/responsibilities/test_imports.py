@@ -16,9 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from orgmap.models import Department, Role
-from responsibilities import imports, services
+from responsibilities import services
 from responsibilities.models import Assignment, AssignmentChange, Duty
-from responsibilities.spreadsheets import SpreadsheetError, read_table
+from responsibilities.spreadsheets import imports
+from responsibilities.spreadsheets.sheets import SpreadsheetError, read_table
 
 from .transfer_support import content as _content
 from .transfer_support import csv_bytes as _csv

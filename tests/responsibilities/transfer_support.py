@@ -27,7 +27,8 @@ def seeded_demo_fixtures():
 
     @pytest.fixture(scope="module")
     def demo_seed(django_db_setup, django_db_blocker):
-        from collaboration.demo import seed_projects
+        from orgmap.demo_projects import seed_projects
+
         from orgmap.demo import seed_organisation
         from responsibilities.demo import seed_duties
 

@@ -22,7 +22,6 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from collaboration.models import Project
 from collaboration.routines.models import (
     Conflict,
     Feedback,
@@ -33,7 +32,7 @@ from collaboration.routines.models import (
     Lesson,
     Target,
 )
-from orgmap.models import Department, Role
+from orgmap.models import Department, Project, Role
 
 
 def _objects() -> dict:

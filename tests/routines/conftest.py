@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from collaboration.routines.models import InformationFlow
 from orgmap.models import Department
+from responsibilities.models import InformationFlow
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from collaboration.models import Meeting, Project
+from collaboration.meetings.models import Meeting
 from collaboration.routines.models import (
     Charter,
     Conflict,
@@ -22,7 +22,7 @@ from collaboration.routines.models import (
     Target,
     TargetProgress,
 )
-from orgmap.models import Department
+from orgmap.models import Department, Project
 
 pytestmark = pytest.mark.django_db
 

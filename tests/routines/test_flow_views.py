@@ -7,8 +7,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from collaboration.routines.models import InformationFlow
 from orgmap.models import Role
+from responsibilities.models import InformationFlow
 
 pytestmark = pytest.mark.django_db
 

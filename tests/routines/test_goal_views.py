@@ -9,9 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from collaboration.models import Project
 from collaboration.routines.models import Goal, GoalLink, Target, TargetProgress
-from orgmap.models import Role
+from orgmap.models import Project, Role
 
 pytestmark = pytest.mark.django_db
 

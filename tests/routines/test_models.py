@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from collaboration.models import Project
 from collaboration.routines import richtext, selectors, services
 from collaboration.routines.models import (
     Conflict,
@@ -24,7 +23,7 @@ from collaboration.routines.models import (
     TargetProgress,
     normalise_tags,
 )
-from orgmap.models import Role
+from orgmap.models import Project, Role
 
 pytestmark = pytest.mark.django_db
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from collaboration.routines import selectors, services
 from collaboration.routines.models import ImprovementAction
 from orgmap.models import Department, Role, RoleHolder
+from responsibilities import selectors as responsibility_selectors
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,7 @@ def test_flow_department_pairs_in_one_query(make_flow, departments, django_asser
     make_flow("CS", "PROD", "Complaints")
     make_flow("FIN", "SALES", "Budget", active=False)  # retired flows do not count
     with django_assert_num_queries(1):
-        pairs = selectors.flow_department_pairs()
+        pairs = responsibility_selectors.flow_department_pairs()
     d = departments
     assert pairs == {
         frozenset({d["SALES"].pk, d["PROD"].pk}),

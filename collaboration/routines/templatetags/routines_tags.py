@@ -1,98 +1,16 @@
-"""Panels of the routines on department and project pages, and the rich-text filter.
-
-The department and project views belong to other parts of orgmap; these inclusion
-tags fetch what the panels show themselves, in a constant number of queries."""
+"""The rich-text filter: user rich text, sanitised, is how charters are shown."""
 
 from __future__ import annotations
 
-import datetime
-
 from django import template
-from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
-from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from collaboration.models import Project
-from orgmap import permissions
-from orgmap.models import Department
-
-from .. import richtext, selectors
-from ..models import Charter, Conflict, Goal, InformationFlow, Lesson
+from .. import richtext
 
 register = template.Library()
-
-# Settled conflicts stay on the department page for a while, so both sides see the outcome.
-RECENTLY_SETTLED_DAYS = 90
-RECENTLY_SETTLED = 3
 
 
 @register.filter
 def richtext_html(text: str) -> SafeString:
     """User rich text, sanitised (richtext.py): the only way charters are shown."""
     return richtext.render(text or "")
-
-
-def _flow_count(field: str) -> Coalesce:
-    counts = (
-        InformationFlow.objects.filter(active=True, **{field: OuterRef("pk")})
-        .values(field)
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
-    return Coalesce(Subquery(counts), 0)
-
-
-@register.inclusion_tag("routines/department_panels.html", takes_context=True)
-def department_routines(context, department: Department) -> dict:
-    """Charter, hand-off counts, conflicts and goals of one department, in four
-    queries whatever the data: the page belongs to another view, so every query
-    here adds to its cost."""
-    user = context["request"].user
-    now = timezone.now()
-    # One query: the charter (a reverse one-to-one) and both flow counts.
-    row = (
-        Department.objects.filter(pk=department.pk)
-        .select_related("charter__updated_by__profile")
-        .annotate(gives=_flow_count("from_department"), receives=_flow_count("to_department"))
-        .get()
-    )
-    try:
-        charter = row.charter
-    except Charter.DoesNotExist:
-        charter = None
-    # One query: open conflicts and those settled recently, split here.
-    recent = now - datetime.timedelta(days=RECENTLY_SETTLED_DAYS)
-    conflicts = list(
-        Conflict.objects.filter(departments=department)
-        .filter(~Q(status=Conflict.Status.SETTLED) | Q(settled_at__gte=recent))
-        .order_by("-created_at", "-pk")
-    )
-    goals = Goal.objects.filter(
-        Q(department=department) | Q(contributing_departments=department)
-    ).distinct()
-    return {
-        "department": department,
-        "charter": charter,
-        "open_conflicts": [c for c in conflicts if c.is_open],
-        "settled_conflicts": [c for c in conflicts if not c.is_open][:RECENTLY_SETTLED],
-        "flow_counts": {"gives": row.gives, "receives": row.receives},
-        "goal_rows": selectors.goal_rows(goals, timezone.localdate(now)),
-        "can_manage": permissions.can_manage_department(user, department),
-    }
-
-
-@register.inclusion_tag("routines/project_panels.html", takes_context=True)
-def project_routines(context, project: Project) -> dict:
-    """Charter, goals and lessons of one project."""
-    user = context["request"].user
-    today = timezone.localdate()
-    return {
-        "project": project,
-        "charter": Charter.objects.filter(project=project)
-        .select_related("updated_by__profile")
-        .first(),
-        "goal_rows": selectors.goal_rows(selectors.goals_for(project=project), today),
-        "lessons": list(Lesson.objects.filter(project=project).order_by("-created_at")[:5]),
-        "can_manage": permissions.can_manage_project(user, project),
-    }

@@ -1,9 +1,9 @@
 from django.core.management.base import BaseCommand
 
-from collaboration.demo import seed_projects
-from collaboration.meeting_demo import seed_meetings
+from collaboration.meetings.demo import seed_meetings
 from collaboration.routines.demo import seed_routines
 from orgmap.demo import DEMO_LOGINS, DEMO_PASSWORD, seed_organisation
+from orgmap.demo_projects import seed_projects
 from responsibilities.demo import seed_duties
 
 

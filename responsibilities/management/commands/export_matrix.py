@@ -5,9 +5,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from collaboration.models import Project
-from orgmap.models import Department
-from responsibilities import exports, selectors
+from orgmap.models import Department, Project
+from responsibilities import selectors
+from responsibilities.spreadsheets import exports
 
 
 class Command(BaseCommand):

@@ -4,8 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from collaboration.models import Project
-from orgmap.models import Department
+from orgmap.models import Department, Project
 from responsibilities import selectors
 
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from responsibilities import imports
-from responsibilities.spreadsheets import SpreadsheetError, read_path
+from responsibilities.spreadsheets import imports
+from responsibilities.spreadsheets.sheets import SpreadsheetError, read_path
 
 
 class Command(BaseCommand):

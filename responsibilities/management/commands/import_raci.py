@@ -2,10 +2,9 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from collaboration.models import Project
-from orgmap.models import Department
-from responsibilities import imports
-from responsibilities.spreadsheets import SpreadsheetError, read_path
+from orgmap.models import Department, Project
+from responsibilities.spreadsheets import imports
+from responsibilities.spreadsheets.sheets import SpreadsheetError, read_path
 
 
 class Command(BaseCommand):

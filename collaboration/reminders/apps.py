@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RemindersConfig(AppConfig):
+    """Reminders by email and in-app: the top of the dependency graph (it reads meetings,
+    reviews and improvement actions)."""
+
+    name = "collaboration.reminders"
+    label = "reminders"
+    verbose_name = _("Reminders and notifications")

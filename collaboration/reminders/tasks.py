@@ -1,0 +1,23 @@
+"""Celery tasks for reminders: thin; the work is in dispatcher.py.
+
+The task names are the ones they had before the reminders app existed, so that
+messages already queued by an older release still find their task."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.utils import timezone
+
+from . import dispatcher as reminders
+
+
+@shared_task(name="collaboration.tasks.dispatch_reminders", ignore_result=True)
+def dispatch_reminders() -> None:
+    reminders.reminders_dispatch(now=timezone.now())
+
+
+@shared_task(name="collaboration.tasks.send_reminder", ignore_result=True)
+def send_reminder(delivery_id: int) -> None:
+    # Retries are not Celery's: a failed send is put back in the database with a
+    # backoff, and the dispatcher enqueues it again (see reminders.delivery_send).
+    reminders.delivery_send(delivery_id=delivery_id, now=timezone.now())

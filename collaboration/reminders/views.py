@@ -1,0 +1,80 @@
+"""The bell in the header, the notifications page, and marking notifications read."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import trigger_client_event
+
+from orgmap import permissions
+
+from . import dispatcher as reminders
+from . import notifications
+from .models import Notification, ReminderDelivery
+
+PAGE_SIZE = 30
+CHANGED_EVENT = "notifications-changed"
+
+
+def _item(notification: Notification) -> dict:
+    return {
+        "notification": notification,
+        "summary": reminders.reminder_summary(notification.delivery),
+        "url": reminders.reminder_url(notification.delivery),
+    }
+
+
+@require_GET
+def notification_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(notifications.notifications_of(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    failed = None
+    if permissions.is_org_admin(request.user):
+        # Failed reminders need a person to look at them; admins see how many here.
+        failed = ReminderDelivery.objects.filter(status=ReminderDelivery.Status.FAILED).count()
+    return render(
+        request,
+        "reminders/notification_list.html",
+        {
+            "page": page,
+            "items": [_item(notification) for notification in page],
+            "unread": notifications.unread_count(request.user),
+            "failed_count": failed,
+        },
+    )
+
+
+@login_not_required
+@require_GET
+def notification_bell(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        # The bell polls: after a logout or an expired session, answer "nothing to
+        # swap" instead of a redirect whose login page would land in the header.
+        return HttpResponse(status=204)
+    return render(
+        request,
+        "reminders/notification_list.html#bell",
+        {"unread": notifications.unread_count(request.user)},
+    )
+
+
+@require_POST
+def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+    notification = notifications.get_notification_for_owner(request.user, pk)
+    notifications.notification_mark_read(notification=notification)
+    if request.htmx:
+        response = render(
+            request, "reminders/notification_list.html#item", {"item": _item(notification)}
+        )
+        return trigger_client_event(response, CHANGED_EVENT)
+    return redirect("notification-list")
+
+
+@require_POST
+def notifications_read_all(request: HttpRequest) -> HttpResponse:
+    notifications.notifications_mark_all_read(user=request.user)
+    return redirect("notification-list")

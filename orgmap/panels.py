@@ -1,0 +1,48 @@
+"""Panels that the higher layers add to the organisation's pages.
+
+orgmap is the lowest layer: its department, project and role pages may not import the
+duties (responsibilities) or the routines (collaboration). Each of those apps registers,
+in its AppConfig.ready(), a function that renders its part of a page; the page's view
+asks for the panels of a slot and shows them in order. The page works, with fewer
+panels, if an app is not installed.
+
+Slots: "department-actions", "department", "project-actions", "project", "role".
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.safestring import SafeString, mark_safe
+
+# A panel function receives the request and the page's subject (a Department, a Project,
+# a Role) and returns rendered HTML, or "" when it has nothing to show.
+PanelFunction = Callable[[HttpRequest, Any], str]
+
+_panels: dict[str, list[tuple[int, PanelFunction]]] = defaultdict(list)
+
+
+def register(slot: str, function: PanelFunction, *, order: int = 100) -> None:
+    """Add a panel to a slot; lower `order` comes first. Registering twice is harmless."""
+    if any(existing is function for _, existing in _panels[slot]):
+        return
+    _panels[slot].append((order, function))
+    _panels[slot].sort(key=lambda entry: entry[0])
+
+
+def render_slot(slot: str, request: HttpRequest, subject: Any) -> SafeString:
+    """The HTML of every panel of a slot, in order."""
+    parts = [function(request, subject) for _, function in _panels[slot]]
+    return mark_safe("".join(part for part in parts if part))
+
+
+def page_panels(page: str, request: HttpRequest, subject: Any) -> dict[str, SafeString]:
+    """Both slots of a page, for its template: `panels.<page>_actions` (buttons in the
+    page head) and `panels.<page>` (sections in the body)."""
+    return {
+        f"{page}_actions": render_slot(f"{page}-actions", request, subject),
+        page: render_slot(page, request, subject),
+    }

@@ -1,0 +1,469 @@
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from orgmap import permissions
+from orgmap.http import bound_data, saved_redirect
+from orgmap.models import Department, Project, Role
+
+from .. import raci, selectors, services
+from ..forms import DutyForm, ProjectDutyForm
+from ..models import Assignment, AssignmentChange, Duty
+
+ROWS_PER_PAGE = 50
+FINDINGS_PER_PAGE = 200
+
+
+def _scope_from_token(token: str, duty: Duty) -> selectors.Scope:
+    """The matrix a cell edit came from ("department:CODE" or "project:CODE"), so the
+    response can refresh that page's summary; defaults to the duty's department."""
+    kind, _sep, code = token.partition(":")
+    if kind == "project" and code:
+        project = Project.objects.filter(code__iexact=code).first()
+        if project is not None:
+            return selectors.Scope(project=project)
+    if kind == "department" and code:
+        department = Department.objects.filter(code__iexact=code).first()
+        if department is not None:
+            return selectors.Scope(department=department)
+    return selectors.Scope(department=duty.department)
+
+
+def _scope_token(scope: selectors.Scope) -> str:
+    if scope.project is not None:
+        return f"project:{scope.project.code}"
+    return f"department:{scope.department.code}"
+
+
+def _findings_url(scope: selectors.Scope) -> str:
+    if scope.project is not None:
+        return reverse("findings") + f"?project={scope.project.code}"
+    return reverse("findings") + f"?department={scope.department.code}"
+
+
+def _safe_next(request: HttpRequest, fallback: str) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return fallback
+
+
+def _can_edit_duty(user, duty: Duty) -> bool:
+    return permissions.can_edit_duty(
+        user,
+        department_id=duty.department_id,
+        project_id=duty.project_id,
+    )
+
+
+def _editable_duty_ids(user, matrix: selectors.Matrix) -> set[int]:
+    """Which rows the user may edit: the same decision as a cell edit, from ids cached
+    for the request (no query per row)."""
+    return {
+        row.duty["pk"]
+        for row in matrix.rows
+        if permissions.can_edit_duty(
+            user, department_id=row.duty["department_id"], project_id=row.duty.get("project_id")
+        )
+    }
+
+
+def _duty_form(scope: selectors.Scope) -> DutyForm | ProjectDutyForm:
+    if scope.project is not None:
+        return ProjectDutyForm(project=scope.project)
+    return DutyForm(department=scope.department)
+
+
+def _as_of(value: str) -> tuple[datetime.date | None, str]:
+    """(date, error message) from the "as it was on" field; today or later is now."""
+    if not value:
+        return None, ""
+    try:
+        day = datetime.date.fromisoformat(value)
+    except ValueError:
+        return None, _("“%(value)s” is not a date; write it as YYYY-MM-DD.") % {"value": value}
+    return (day if day < timezone.localdate() else None), ""
+
+
+def render_matrix(
+    request: HttpRequest, scope: selectors.Scope, *, title: str, base_url: str
+) -> HttpResponse:
+    project_filter = None
+    project_code = request.GET.get("project", "")
+    if scope.department is not None and project_code:
+        project_filter = Project.objects.filter(code__iexact=project_code).first()
+    only_findings = request.GET.get("findings") == "1"
+    extra_role_ids = [int(value) for value in request.GET.getlist("add_role") if value.isdigit()]
+    as_of_date, as_of_error = _as_of(request.GET.get("as_of", ""))
+    as_of = None
+    if as_of_date is not None:
+        # The end of that day where the organisation is.
+        as_of = timezone.make_aware(datetime.datetime.combine(as_of_date, datetime.time.max))
+    matrix = selectors.matrix(
+        scope,
+        project_filter=project_filter,
+        only_findings=only_findings,
+        extra_role_ids=extra_role_ids,
+        as_of=as_of,
+    )
+    paginator = Paginator(matrix.rows, ROWS_PER_PAGE)
+    page_number = request.GET.get("page") or 1
+    focus = request.GET.get("focus", "")
+    if focus.isdigit():
+        for index, row in enumerate(matrix.rows):
+            if row.duty["pk"] == int(focus):
+                page_number = index // ROWS_PER_PAGE + 1
+                break
+    page = paginator.get_page(page_number)
+    # The past is read-only.
+    editable = _editable_duty_ids(request.user, matrix) if as_of is None else set()
+    can_add_duty = (
+        as_of is None
+        and scope.department is not None
+        and permissions.can_manage_department(request.user, scope.department)
+    )
+    if (
+        as_of is None
+        and scope.project is not None
+        and permissions.can_manage_project(request.user, scope.project)
+    ):
+        can_add_duty = True
+    columns = selectors.page_columns(matrix, page.object_list, extra_role_ids=extra_role_ids)
+    column_ids = {column.role.id for column in columns}
+    addable_roles = []
+    if editable:
+        addable_roles = list(
+            Role.objects.filter(active=True)
+            .exclude(pk__in=column_ids)
+            .select_related("department")
+            .order_by("department__name", "title")
+        )
+    filter_projects = []
+    if scope.department is not None:
+        filter_projects = list(
+            Project.objects.filter(duties__department=scope.department).distinct()
+        )
+    context = {
+        "title": title,
+        "scope": scope,
+        "scope_token": _scope_token(scope),
+        "matrix": matrix,
+        "columns": columns,
+        "hidden_columns": len(matrix.columns) - len(columns),
+        "page": page,
+        "editable": editable,
+        "can_add_duty": can_add_duty,
+        "duty_form": _duty_form(scope) if can_add_duty else None,
+        "addable_roles": addable_roles,
+        "departments": list(Department.objects.order_by("name"))
+        if scope.department is not None
+        else [],
+        "filter_projects": filter_projects,
+        "project_filter": project_filter,
+        "only_findings": only_findings,
+        "extra_role_ids": extra_role_ids,
+        "base_url": base_url,
+        "next_url": request.get_full_path(),
+        "letters": [(letter, raci.LETTER_LABELS[letter]) for letter in raci.LETTERS],
+        "findings_url": _findings_url(scope),
+        "as_of": as_of_date,
+        "as_of_error": as_of_error,
+        "today": timezone.localdate(),
+    }
+    return render(request, "responsibilities/matrix.html", context)
+
+
+@require_GET
+def department_matrix(request: HttpRequest, code: str) -> HttpResponse:
+    department = get_object_or_404(Department.objects.select_related("head"), code__iexact=code)
+    switch_to = request.GET.get("department", "")
+    if switch_to and switch_to.upper() != department.code.upper():
+        return redirect("department-matrix", code=switch_to)
+    return render_matrix(
+        request,
+        selectors.Scope(department=department),
+        title=department.name,
+        base_url=reverse("department-matrix", args=[department.code]),
+    )
+
+
+def _cell_context(request, duty: Duty, role: Role, scope: selectors.Scope, next_url: str) -> dict:
+    assignment = Assignment.objects.filter(duty=duty, role=role).first()
+    return {
+        "duty": {"pk": duty.pk, "title": duty.title},
+        "duty_obj": duty,
+        "role": role,
+        "column": {"role": role},
+        "cell": {"letter": assignment.letter, "version": assignment.version}
+        if assignment
+        else None,
+        "editable": {duty.pk},
+        "scope_token": _scope_token(scope),
+        "next_url": next_url,
+        "letters": [(letter, raci.LETTER_LABELS[letter]) for letter in raci.LETTERS],
+    }
+
+
+def _cell_response(
+    request, context: dict, scope: selectors.Scope, *, flash: str | None, status: int
+):
+    """The edited cell, plus its row's flags, the page's summary and a message, swapped
+    out of band, all recomputed for the matrix the edit came from."""
+    found = selectors.findings(scope)
+    duty_id = context["duty"]["pk"]
+    context |= {
+        "row": {"findings": [f for f in found if f.duty_id == duty_id]},
+        "matrix": {"summary": raci.summarise(found), "findings": found},
+        "findings_url": _findings_url(scope),
+        "flash": flash,
+    }
+    return render(request, "responsibilities/matrix.html#cell-response", context, status=status)
+
+
+def _changed_by_message(result: services.CellResult) -> str:
+    change = result.last_change
+    current = (
+        raci.LETTER_LABELS.get(result.assignment.letter, "") if result.assignment else _("empty")
+    )
+    if change is None:
+        return _(
+            "This cell was changed by someone else; it is now %(value)s. Your change was not applied."
+        ) % {"value": current}
+    when = formats.time_format(timezone.localtime(change.changed_at), "H:i")
+    who = change.changed_by.profile.name if change.changed_by else _("an import")
+    return _(
+        "Changed by %(who)s at %(when)s: it is now %(value)s. Your change was not applied."
+    ) % {
+        "who": who,
+        "when": when,
+        "value": current,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def matrix_cell(request: HttpRequest, duty_id: int, role_id: int) -> HttpResponse:
+    duty = get_object_or_404(Duty.objects.select_related("department", "project"), pk=duty_id)
+    role = get_object_or_404(Role.objects.select_related("department"), pk=role_id)
+    if not _can_edit_duty(request.user, duty):
+        raise PermissionDenied(
+            _("You may not edit the assignments of “%(duty)s”.") % {"duty": duty.title}
+        )
+    scope = _scope_from_token(request.POST.get("scope") or request.GET.get("scope", ""), duty)
+    fallback = reverse("department-matrix", args=[duty.department.code]) + f"?focus={duty.pk}"
+    context = _cell_context(request, duty, role, scope, _safe_next(request, fallback))
+    if request.method == "GET":
+        if request.htmx:
+            partial = "raci-cell" if request.GET.get("display") else "cell-editor"
+            return render(request, f"responsibilities/matrix.html#{partial}", context)
+        return render(request, "responsibilities/cell_edit.html", context)
+
+    try:
+        letter = raci.parse_letter(request.POST.get("letter", ""))
+        expected_version = int(request.POST.get("version", ""))
+        if expected_version < 0:
+            raise ValueError
+    except ValueError as error:
+        message = (
+            str(error)
+            if "letter" in str(error).lower()
+            else _("The edit was malformed; reload the page.")
+        )
+        if request.htmx:
+            return _cell_response(request, context, scope, flash=message, status=422)
+        return HttpResponseBadRequest(message)
+
+    result = services.assignment_set(
+        duty=duty, role=role, letter=letter, expected_version=expected_version, by=request.user
+    )
+    message = None if result.applied else _changed_by_message(result)
+    if request.htmx:
+        context["cell"] = (
+            {"letter": result.assignment.letter, "version": result.assignment.version}
+            if result.assignment
+            else None
+        )
+        return _cell_response(
+            request, context, scope, flash=message, status=200 if result.applied else 409
+        )
+    if message:
+        messages.warning(request, message)
+    return redirect(_safe_next(request, fallback))
+
+
+@require_GET
+def project_matrix(request: HttpRequest, code: str) -> HttpResponse:
+    project = get_object_or_404(Project.objects.select_related("coordinator"), code__iexact=code)
+    return render_matrix(
+        request,
+        selectors.Scope(project=project),
+        title=project.name,
+        base_url=reverse("project-matrix", args=[project.code]),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def project_duty_create(request: HttpRequest, code: str) -> HttpResponse:
+    project = permissions.get_project_for_manage(request.user, code)
+    form = ProjectDutyForm(bound_data(request), project=project)
+    if request.method == "POST" and form.is_valid():
+        try:
+            duty = services.duty_create(
+                title=form.cleaned_data["title"],
+                department=form.cleaned_data["department"],
+                project=project,
+            )
+        except ValidationError as error:
+            form.add_error("title", error.messages[0])
+        else:
+            messages.success(request, _("Duty “%(title)s” added.") % {"title": duty.title})
+            url = (
+                reverse("project-matrix", args=[project.code]) + f"?focus={duty.pk}#duty-{duty.pk}"
+            )
+            return saved_redirect(request, url)
+    context = {"form": form, "project": project, "department": None}
+    if request.htmx:
+        return render(
+            request, "responsibilities/duty_form.html#form", {**context, "inline_form": True}
+        )
+    return render(request, "responsibilities/project_duty_form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def duty_create(request: HttpRequest, code: str) -> HttpResponse:
+    department = permissions.get_department_for_manage(request.user, code)
+    form = DutyForm(bound_data(request), department=department)
+    if request.method == "POST" and form.is_valid():
+        duty = services.duty_create(department=department, **form.cleaned_data)
+        messages.success(request, _("Duty “%(title)s” added.") % {"title": duty.title})
+        url = (
+            reverse("department-matrix", args=[department.code])
+            + f"?focus={duty.pk}#duty-{duty.pk}"
+        )
+        return saved_redirect(request, url)
+    if request.htmx:
+        return render(
+            request,
+            "responsibilities/duty_form.html#form",
+            {"form": form, "department": department},
+        )
+    return render(
+        request, "responsibilities/duty_form.html", {"form": form, "department": department}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def duty_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    duty = get_object_or_404(Duty.objects.select_related("department", "project"), pk=pk)
+    if not _can_edit_duty(request.user, duty):
+        raise PermissionDenied(_("You may not edit “%(duty)s”.") % {"duty": duty.title})
+    form = DutyForm(bound_data(request), instance=duty, department=duty.department)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Duty “%(title)s” saved.") % {"title": duty.title})
+        return redirect(duty.get_absolute_url())
+    return render(
+        request,
+        "responsibilities/duty_form.html",
+        {"form": form, "department": duty.department, "duty": duty},
+    )
+
+
+@require_GET
+def duty_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    duty = get_object_or_404(Duty.objects.select_related("department", "project"), pk=pk)
+    assignments = list(
+        Assignment.objects.filter(duty=duty)
+        .select_related("role__department")
+        .prefetch_related(
+            # Current holders of each role, with their contact details.
+            "role__holders__person__profile"
+        )
+        .order_by("letter", "role__title")
+    )
+    order = {raci.A: 0, raci.AR: 1, raci.R: 2, raci.C: 3, raci.I: 4}
+    assignments.sort(key=lambda a: (order[a.letter], a.role.title))
+    history = list(
+        AssignmentChange.objects.filter(duty=duty).select_related("role", "changed_by__profile")[
+            :200
+        ]
+    )
+    found = [
+        f
+        for f in selectors.findings(selectors.Scope(department=duty.department))
+        if f.duty_id == duty.pk
+    ]
+    return render(
+        request,
+        "responsibilities/duty_detail.html",
+        {
+            "duty": duty,
+            "assignments": assignments,
+            "history": history,
+            "findings": found,
+            "can_edit": _can_edit_duty(request.user, duty),
+        },
+    )
+
+
+@require_GET
+def findings_page(request: HttpRequest) -> HttpResponse:
+    department = project = None
+    if code := request.GET.get("department"):
+        department = get_object_or_404(Department, code__iexact=code)
+    if code := request.GET.get("project"):
+        project = get_object_or_404(Project, code__iexact=code)
+    scope = selectors.Scope(department=department, project=project)
+    found = selectors.findings(scope)
+    rule = request.GET.get("rule", "")
+    severity = request.GET.get("severity", "")
+    shown = [
+        f
+        for f in found
+        if (not rule or f.rule == rule) and (not severity or f.severity == severity)
+    ]
+    # A large organisation has thousands of findings: show them a page at a time,
+    # grouped by department and rule within the page.
+    page = Paginator(shown, FINDINGS_PER_PAGE).get_page(request.GET.get("page") or 1)
+    groups: dict[str, dict[str, list[raci.Finding]]] = {}
+    for finding in page.object_list:
+        groups.setdefault(finding.department_code, {}).setdefault(finding.rule, []).append(finding)
+    names = dict(Department.objects.values_list("code", "name"))
+    grouped = [
+        {
+            "code": code,
+            "name": names.get(code, code),
+            "count": sum(len(items) for items in rules.values()),
+            "rules": [{"rule": r, "findings": items} for r, items in rules.items()],
+        }
+        for code, rules in groups.items()
+    ]
+    return render(
+        request,
+        "responsibilities/findings.html",
+        {
+            "groups": grouped,
+            "page": page,
+            "total": len(shown),
+            "summary": raci.summarise(found),
+            "rules": list(raci.RULES),
+            "departments": list(Department.objects.order_by("name")),
+            "projects": list(Project.objects.order_by("name")),
+            "department": department,
+            "project": project,
+            "rule": rule,
+            "severity": severity,
+        },
+    )
