@@ -7,6 +7,6 @@ class ResponsibilitiesConfig(AppConfig):
     verbose_name = _("Responsibilities")
 
     def ready(self) -> None:
-        from . import panels
+        from . import panels, tasks  # noqa: F401 (tasks: registered in every process)
 
         panels.register()

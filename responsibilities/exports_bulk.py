@@ -7,6 +7,7 @@ import logging
 import zipfile
 from pathlib import Path
 
+from celery import current_app
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -32,11 +33,13 @@ def export_roles(job: ExportJob):
     return roles.order_by("department__name", "title")
 
 
+# The task by its registered name: tasks.py imports this module, not the other way round.
+EXPORT_TASK = "responsibilities.export_role_descriptions"
+
+
 def export_job_create(
     *, by: AbstractBaseUser, department: Department | None, fmt: str
 ) -> ExportJob:
-    from .tasks import export_role_descriptions
-
     job = ExportJob.objects.create(
         requested_by=by,
         department=department,
@@ -44,7 +47,7 @@ def export_job_create(
         expires_at=timezone.now() + datetime.timedelta(hours=settings.EXPORT_RETENTION_HOURS),
     )
     # The worker must find the job row: enqueue only once it is committed.
-    transaction.on_commit(lambda: export_role_descriptions.delay(str(job.pk)))
+    transaction.on_commit(lambda: current_app.tasks[EXPORT_TASK].delay(str(job.pk)))
     return job
 
 

@@ -6,7 +6,7 @@ from . import exports_bulk
 
 
 @shared_task(
-    name="responsibilities.export_role_descriptions",
+    name=exports_bulk.EXPORT_TASK,
     ignore_result=True,
     acks_late=True,
     soft_time_limit=3600,

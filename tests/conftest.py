@@ -96,7 +96,6 @@ def client_for():
 def demo_duties(demo_org):
     """The demo organisation with its projects, duties and planted findings."""
     from orgmap.demo_projects import seed_projects
-
     from responsibilities.demo import seed_duties
 
     seed_projects()

@@ -9,3 +9,8 @@ class RemindersConfig(AppConfig):
     name = "collaboration.reminders"
     label = "reminders"
     verbose_name = _("Reminders and notifications")
+
+    def ready(self) -> None:
+        # Register the tasks in every process (web, worker, tests): the dispatcher
+        # enqueues them by name.
+        from . import tasks  # noqa: F401

@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import partial
 
+from celery import current_app
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
@@ -332,10 +333,14 @@ class DispatchResult:
     requeued: list[int] = field(default_factory=list)
 
 
-def _enqueue(delivery_id: int) -> None:
-    from .tasks import send_reminder  # tasks imports this module
+# The send task, by its registered name: tasks.py imports this module, so this module
+# does not import tasks.py (no import cycle). Looked up in the app's registry, the task
+# still runs inline where tests make Celery eager.
+SEND_REMINDER_TASK = "collaboration.tasks.send_reminder"
 
-    send_reminder.delay(delivery_id)
+
+def _enqueue(delivery_id: int) -> None:
+    current_app.tasks[SEND_REMINDER_TASK].delay(delivery_id)
 
 
 def _email_wanted(user) -> tuple[bool, str]:

@@ -16,7 +16,7 @@ def dispatch_reminders() -> None:
     reminders.reminders_dispatch(now=timezone.now())
 
 
-@shared_task(name="collaboration.tasks.send_reminder", ignore_result=True)
+@shared_task(name=reminders.SEND_REMINDER_TASK, ignore_result=True)
 def send_reminder(delivery_id: int) -> None:
     # Retries are not Celery's: a failed send is put back in the database with a
     # backoff, and the dispatcher enqueues it again (see reminders.delivery_send).
