@@ -37,15 +37,17 @@ RUN groupadd --system --gid 10001 orgmap \
 
 COPY --from=build /opt/venv /opt/venv
 # ORGMAP_DATA_DIR: the settings create it at start-up, so it must be writable by the app
-# user; with PostgreSQL and Redis configured nothing else is kept there.
-# WEB_CONCURRENCY: gunicorn reads it as its number of worker processes.
+# user; with PostgreSQL and Redis configured only MEDIA_ROOT (bulk exports, a volume
+# shared by web and worker in docker-compose.yml) is kept there.
+# gunicorn.conf.py sets the workers (2 × CPUs + 1, or WEB_CONCURRENCY) and the timeout.
 ENV PATH=/opt/venv/bin:$PATH \
     ORGMAP_DATA_DIR=/app/var \
+    MEDIA_ROOT=/app/var/media \
     STATIC_ROOT=/app/staticfiles \
-    WEB_CONCURRENCY=2
+    GUNICORN_BIND=0.0.0.0:8000
 WORKDIR /app
 ENV ORGMAP_BASE_DIR=/app
-COPY manage.py ./
+COPY manage.py gunicorn.conf.py ./
 COPY --from=build /src/templates ./templates
 COPY --from=build /src/static ./static
 COPY --from=build /src/locale ./locale
@@ -58,10 +60,9 @@ RUN export SECRET_KEY=build-only-throwaway-key ORGMAP_DATA_DIR=/tmp/orgmap-build
  && python manage.py collectstatic --no-input -v 0 \
  && python manage.py shell -v 0 -c "from django.template.loader import get_template; get_template('base.html')" \
  && rm -rf /tmp/orgmap-build \
- && install -d -o orgmap -g orgmap /app/var
+ && install -d -o orgmap -g orgmap /app/var /app/var/media
 
 # Numeric, so that platforms enforcing "run as non-root" can check it.
 USER 10001:10001
 EXPOSE 8000
-CMD ["gunicorn", "orgmap.wsgi:application", "--bind", "0.0.0.0:8000", \
-     "--worker-tmp-dir", "/dev/shm", "--access-logfile", "-"]
+CMD ["gunicorn", "-c", "gunicorn.conf.py", "orgmap.wsgi:application"]

@@ -11,11 +11,16 @@ import os
 
 from celery import Celery
 
+from .log import bind_to_celery_tasks
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "orgmap.settings")
 
 app = Celery("orgmap")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Worker log lines carry the id of the task they belong to (orgmap/log.py).
+bind_to_celery_tasks()
 
 app.conf.beat_schedule = {
     # Proves that beat and a worker are alive; read by /healthz.

@@ -82,7 +82,7 @@ def main() -> int:
     import django
 
     django.setup()
-    address = os.environ.get("ORGMAP_ADDRESS", "127.0.0.1:8000")
+    address = settings.ORGMAP_ADDRESS
     children: dict[str, subprocess.Popen] = {}
     # Ctrl-C reaches this process only; we stop the children ourselves.
     signal.signal(signal.SIGINT, _interrupt)

@@ -78,6 +78,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of the request carries its id.
+    "orgmap.log.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -126,6 +128,20 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Bounds on every PostgreSQL connection, so that a database that accepts connections but
+# never answers cannot hold a web request (or /healthz) for ever: the connection attempt
+# gives up after DATABASE_CONNECT_TIMEOUT seconds, and the server cancels any statement
+# running longer than DATABASE_STATEMENT_TIMEOUT seconds (0: no limit; `migrate` runs
+# with 0, see the Makefile and docker-compose.yml).
+DATABASE_CONNECT_TIMEOUT = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "3"))
+DATABASE_STATEMENT_TIMEOUT = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT", "30"))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _pg_options.setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT)
+    if DATABASE_STATEMENT_TIMEOUT > 0:
+        _pg_options["options"] = (
+            _pg_options.get("options", "") + f" -c statement_timeout={DATABASE_STATEMENT_TIMEOUT}s"
+        ).strip()
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes (web, worker, beat) share the file: wait for locks instead of
     # failing at once, and take the write lock at the start of a transaction.
@@ -168,11 +184,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
-if TRUSTED_PROXY_COUNT:
-    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
-else:
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+AXES_CLIENT_IP_CALLABLE = "orgmap.proxies.client_ip"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "org-overview"
@@ -188,16 +200,23 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files the application writes (bulk exports) go to the default storage: MEDIA_ROOT,
+# which in docker-compose.yml is a volume shared by web and worker. Nothing there is
+# served directly; downloads go through views that check permissions.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or DATA_DIR / "media")
+MEDIA_URL = "media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG or TESTING
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "orgmap.staticfiles.ProductionStaticFilesStorage"
         )
     },
 }
+# Without `collectstatic` (no manifest), WhiteNoise serves the source files instead.
+WHITENOISE_USE_FINDERS = DEBUG or TESTING or not (STATIC_ROOT / "staticfiles.json").exists()
 
 # Cache: Redis when configured (shared by every web process), otherwise per process.
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -221,6 +240,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_out": str(CELERY_QUEUE_DIR),
         "processed_folder": str(CELERY_PROCESSED_DIR),
         "store_processed": False,
+        # Broadcast (remote control) files; by default kombu puts them in ./control.
+        "control_folder": str(DATA_DIR / "celery" / "control"),
     }
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -231,6 +252,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=TESTING)
 CELERY_TASK_EAGER_PROPAGATES = True
+# The worker logs through LOGGING below (one line per event, with the task's id).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Each pool process loads the PDF fonts when it starts (responsibilities/tasks.py);
+# give it more than Celery's 4 s on a busy machine.
+CELERY_WORKER_PROC_ALIVE_TIMEOUT = 30
 # /healthz reports a problem when beat's last heartbeat is older than this.
 HEARTBEAT_MAX_AGE_SECONDS = int(os.environ.get("HEARTBEAT_MAX_AGE_SECONDS", "300"))
 
@@ -295,24 +321,45 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
 }
 
+# One line per event: time, level, logger, request (or task) id, message; a traceback is
+# folded into the same line. Refused requests (403, 404) log one line without a
+# traceback. See orgmap/log.py.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "orgmap.log.ContextFilter"}},
+    "formatters": {
+        "line": {
+            "()": "orgmap.log.OneLineFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        }
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["context"],
+            "formatter": "line",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # Chatty libraries: every successful login (axes) and every PDF step (WeasyPrint).
-    "loggers": {name: {"level": "WARNING"} for name in ("axes", "weasyprint", "fontTools")},
+    "loggers": {
+        # Django's own console handler would print each of its records a second time.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # Chatty libraries: every successful login (axes) and every PDF step (WeasyPrint).
+        **{name: {"level": "WARNING"} for name in ("axes", "weasyprint", "fontTools")},
+    },
 }
 # Load balancers and compose health checks probe over plain HTTP inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # ROLE_OVERLOADED: a role accountable or responsible for more active duties than this.
 RACI_OVERLOAD_LIMIT = int(os.environ.get("RACI_OVERLOAD_LIMIT", "15"))
-# Role-description PDFs render in a child process killed after this many seconds.
+# A role-description PDF that takes longer than this is abandoned (responsibilities/pdf.py).
 PDF_RENDER_TIMEOUT_SECONDS = int(os.environ.get("PDF_RENDER_TIMEOUT_SECONDS", "60"))
-# Bulk exports (zip files of role descriptions) are kept this long, in the data folder.
-EXPORT_DIR = DATA_DIR / "exports"
+# Bulk exports (zip files of role descriptions, in the default storage under exports/)
+# are kept this long; a whole export job is stopped after EXPORT_TIME_LIMIT_SECONDS.
 EXPORT_RETENTION_HOURS = int(os.environ.get("EXPORT_RETENTION_HOURS", "24"))
+EXPORT_TIME_LIMIT_SECONDS = int(os.environ.get("EXPORT_TIME_LIMIT_SECONDS", "3600"))
 
 # Meeting and review reminders (collaboration/reminders.py, docs/reminders.md).
 
@@ -346,8 +393,10 @@ REMINDER_RETRY_SECONDS = int(os.environ.get("REMINDER_RETRY_SECONDS", "60"))
 # dead): a rare duplicate rather than a lost reminder. Keep it well above the SMTP
 # timeout.
 REMINDER_STUCK_SECONDS = int(os.environ.get("REMINDER_STUCK_SECONDS", "600"))
-# The public address of orgmap, for links in emails and calendar files.
-SITE_URL = (os.environ.get("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
+# The public address of orgmap, for links in emails and calendar files. By default the
+# address `make run` serves on.
+ORGMAP_ADDRESS = os.environ.get("ORGMAP_ADDRESS") or "127.0.0.1:8000"
+SITE_URL = (os.environ.get("SITE_URL") or f"http://{ORGMAP_ADDRESS}").rstrip("/")
 
 # Spreadsheet imports (responsibilities/imports.py): larger uploads, or files with more
 # data rows, are refused with a clear message before they are parsed.

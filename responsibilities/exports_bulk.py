@@ -1,29 +1,40 @@
-"""Bulk exports of role descriptions: a zip built by a Celery task, kept for a day."""
+"""Bulk exports of role descriptions: a zip built by a Celery task, kept for a day.
+
+The zip is kept in Django's default storage (MEDIA_ROOT on a volume that the web and
+worker containers share; see docs/production.md), so that whichever web process answers
+the download finds the file the worker wrote."""
 
 from __future__ import annotations
 
 import datetime
 import logging
+import tempfile
 import zipfile
-from pathlib import Path
 
 from celery import current_app
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from orgmap.models import Department, Role
 from orgmap.selectors import department_descendant_ids
 
 from .models import ExportJob
-from .role_documents import render_document
+from .role_documents import PdfRenderTimeout, render_document
 
 logger = logging.getLogger(__name__)
 
+EXPORT_FOLDER = "exports"
 
-def export_path(job: ExportJob) -> Path:
-    return Path(settings.EXPORT_DIR) / f"{job.pk}.zip"
+
+def export_storage_name(job: ExportJob) -> str:
+    """Where the job's zip is (or will be) in the default storage."""
+    return job.file_name or f"{EXPORT_FOLDER}/{job.pk}.zip"
 
 
 def export_roles(job: ExportJob):
@@ -62,28 +73,63 @@ def export_job_run(*, job_id: str) -> None:
     roles = list(export_roles(job))
     ExportJob.objects.filter(pk=job.pk).update(total=len(roles))
     formats = ["pdf", "docx"] if job.format == ExportJob.Format.BOTH else [job.format]
-    target = export_path(job)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".part")
     language = job.requested_by.profile.preferred_language
+    too_slow: list[str] = []
     try:
-        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            for done, role in enumerate(roles, start=1):
-                for fmt in formats:
-                    content, _content_type, name = render_document(role, fmt, language=language)
-                    archive.writestr(f"{role.department.code}/{name}", content)
-                ExportJob.objects.filter(pk=job.pk).update(done=done)
-        partial.replace(target)
+        # Built in a local scratch file, then handed to the storage in one piece: the
+        # storage never holds half a zip.
+        with tempfile.TemporaryFile(suffix=".zip") as scratch:
+            with zipfile.ZipFile(scratch, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+                for done, role in enumerate(roles, start=1):
+                    for fmt in formats:
+                        try:
+                            content, _content_type, name = render_document(
+                                role, fmt, language=language
+                            )
+                        except PdfRenderTimeout:
+                            # One slow document costs its own file, not the export.
+                            logger.warning(
+                                "Export %s: PDF of role %s took too long", job.pk, role.pk
+                            )
+                            too_slow.append(f"{role.department.code}: {role.title}")
+                            continue
+                        archive.writestr(f"{role.department.code}/{name}", content)
+                    ExportJob.objects.filter(pk=job.pk).update(done=done)
+                with translation.override(language):
+                    note = _too_slow_note(too_slow)
+                if note:
+                    archive.writestr("PROBLEMS.txt", note + "\n")
+            scratch.seek(0)
+            stored = default_storage.save(f"{EXPORT_FOLDER}/{job.pk}.zip", File(scratch))
+    except SoftTimeLimitExceeded:
+        logger.error("Export %s stopped at the task's time limit", job.pk)
+        with translation.override(language):
+            message = _("The export took too long and was stopped. Export fewer roles at once.")
+        ExportJob.objects.filter(pk=job.pk).update(
+            status=ExportJob.Status.FAILED, error=message, finished_at=timezone.now()
+        )
+        return
     except Exception as error:
         logger.exception("Export %s failed", job.pk)
-        partial.unlink(missing_ok=True)
         ExportJob.objects.filter(pk=job.pk).update(
             status=ExportJob.Status.FAILED, error=str(error)[:2000], finished_at=timezone.now()
         )
         return
     ExportJob.objects.filter(pk=job.pk).update(
-        status=ExportJob.Status.DONE, file_name=target.name, finished_at=timezone.now()
+        status=ExportJob.Status.DONE,
+        file_name=stored,
+        error=note,
+        finished_at=timezone.now(),
     )
+
+
+def _too_slow_note(roles: list[str]) -> str:
+    if not roles:
+        return ""
+    return _(
+        "These PDFs took longer than %(seconds)s seconds and are not in the zip "
+        "(the DOCX files are, if asked for): %(roles)s"
+    ) % {"seconds": settings.PDF_RENDER_TIMEOUT_SECONDS, "roles": "; ".join(roles)}
 
 
 def export_jobs_purge(*, now: datetime.datetime | None = None) -> int:
@@ -91,6 +137,7 @@ def export_jobs_purge(*, now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     expired = list(ExportJob.objects.filter(expires_at__lte=now))
     for job in expired:
-        export_path(job).unlink(missing_ok=True)
+        if job.file_name:
+            default_storage.delete(job.file_name)
     ExportJob.objects.filter(pk__in=[job.pk for job in expired]).delete()
     return len(expired)

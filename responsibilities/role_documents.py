@@ -4,12 +4,9 @@ and as PDF and DOCX documents for HR."""
 from __future__ import annotations
 
 import io
-import multiprocessing
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -18,6 +15,9 @@ from orgmap.models import Department, Role, RoleHolder
 
 from . import raci
 from .models import Assignment
+from .pdf import PdfRenderError as PdfRenderError  # re-exported for the views
+from .pdf import PdfRenderTimeout as PdfRenderTimeout
+from .pdf import render_pdf, warm_up
 
 # Chinese text needs a CJK font; Debian's fonts-noto-cjk provides "Noto Sans CJK SC"
 # (the Dockerfile and .ci/run install it). The PDF template names it first.
@@ -121,69 +121,6 @@ def document_filename(role: Role, extension: str) -> str:
 # ---------------------------------------------------------------- PDF
 
 
-def _static_root_dirs() -> list[Path]:
-    return [Path(path).resolve() for path in settings.STATICFILES_DIRS]
-
-
-def _url_fetcher():
-    """WeasyPrint fetches nothing but the project's own static files: no network, no
-    other local files, whatever a description's text contains."""
-    from weasyprint.urls import URLFetcher
-
-    class StaticOnlyFetcher(URLFetcher):
-        def fetch(self, url, headers=None):
-            if url.startswith("file://"):
-                path = Path(url.removeprefix("file://").split("?")[0]).resolve()
-                if any(path.is_relative_to(root) for root in _static_root_dirs()):
-                    return super().fetch(url, headers)
-            raise ValueError(f"orgmap does not fetch {url} for a PDF")
-
-    return StaticOnlyFetcher(allowed_protocols=["file"])
-
-
-def _render_pdf_now(html: str) -> bytes:
-    from weasyprint import HTML
-
-    base_url = _static_root_dirs()[0].as_uri() + "/"
-    return HTML(string=html, base_url=base_url, url_fetcher=_url_fetcher()).write_pdf()
-
-
-def _render_in_child(html: str, connection) -> None:
-    try:
-        connection.send(("ok", _render_pdf_now(html)))
-    except Exception as error:  # reported to the parent, which raises it
-        connection.send(("error", f"{error.__class__.__name__}: {error}"))
-    finally:
-        connection.close()
-
-
-class PdfRenderError(RuntimeError):
-    pass
-
-
-def render_pdf(html: str, *, timeout: float | None = None) -> bytes:
-    """Render HTML to PDF in a child process that is killed after `timeout` seconds,
-    so that no document can hold a web worker or a Celery worker for ever."""
-    timeout = timeout or settings.PDF_RENDER_TIMEOUT_SECONDS
-    context = multiprocessing.get_context("fork")
-    parent_end, child_end = context.Pipe(duplex=False)
-    child = context.Process(target=_render_in_child, args=(html, child_end), daemon=True)
-    child.start()
-    child_end.close()
-    try:
-        if not parent_end.poll(timeout):
-            raise PdfRenderError(f"PDF rendering took longer than {timeout:.0f} seconds")
-        status, payload = parent_end.recv()
-    finally:
-        if child.is_alive():
-            child.kill()
-        child.join(5)
-        parent_end.close()
-    if status != "ok":
-        raise PdfRenderError(payload)
-    return payload
-
-
 def role_description_html(description: RoleDescription) -> str:
     return render_to_string(
         "responsibilities/role_description_document.html",
@@ -193,6 +130,11 @@ def role_description_html(description: RoleDescription) -> str:
 
 def role_description_pdf(description: RoleDescription) -> bytes:
     return render_pdf(role_description_html(description))
+
+
+def warm_up_pdf() -> float:
+    """Load the document font in this process ahead of the first PDF (seconds taken)."""
+    return warm_up(PDF_FONT_FAMILY)
 
 
 # ---------------------------------------------------------------- DOCX

@@ -1,15 +1,24 @@
 from __future__ import annotations
 
 from celery import shared_task
+from celery.signals import worker_process_init
+from django.conf import settings
 
 from . import exports_bulk
+
+# The whole export is bounded too: past the soft limit the job is marked failed with a
+# "took too long" message; the hard limit (a minute later) ends the pool process. Each
+# PDF inside has its own limit (PDF_RENDER_TIMEOUT_SECONDS), see responsibilities/pdf.py.
+EXPORT_SOFT_TIME_LIMIT = settings.EXPORT_TIME_LIMIT_SECONDS
+EXPORT_HARD_TIME_LIMIT = EXPORT_SOFT_TIME_LIMIT + 60
 
 
 @shared_task(
     name=exports_bulk.EXPORT_TASK,
     ignore_result=True,
     acks_late=True,
-    soft_time_limit=3600,
+    soft_time_limit=EXPORT_SOFT_TIME_LIMIT,
+    time_limit=EXPORT_HARD_TIME_LIMIT,
 )
 def export_role_descriptions(job_id: str) -> None:
     exports_bulk.export_job_run(job_id=job_id)
@@ -18,3 +27,12 @@ def export_role_descriptions(job_id: str) -> None:
 @shared_task(name="responsibilities.purge_exports", ignore_result=True)
 def purge_exports() -> None:
     exports_bulk.export_jobs_purge()
+
+
+@worker_process_init.connect
+def _warm_up_pdf_fonts(**kwargs) -> None:
+    """Each pool process loads the document fonts once, when it starts, instead of the
+    first export paying for it (a few hundred milliseconds with the CJK font)."""
+    from .role_documents import warm_up_pdf
+
+    warm_up_pdf()

@@ -14,6 +14,7 @@ from django_htmx.http import reswap, retarget
 
 from .. import panels, permissions, selectors, services
 from ..forms import DepartmentForm, ProfileForm, RoleForm, RoleHolderEndForm, RoleHolderForm
+from ..health import SCOPES as HEALTH_SCOPES
 from ..health import health_report
 from ..http import bound_data, form_response, saved_redirect
 from ..models import Department, Role, RoleHolder
@@ -244,7 +245,14 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    report = health_report()
+    """?scope=web checks only the database (the web container's health check);
+    without it, the database, the broker and beat's heartbeat (for monitoring)."""
+    scope = request.GET.get("scope", "all")
+    if scope not in HEALTH_SCOPES:
+        return JsonResponse(
+            {"ok": False, "error": f"scope must be one of {', '.join(HEALTH_SCOPES)}"}, status=400
+        )
+    report = health_report(scope)
     return JsonResponse(report, status=200 if report["ok"] else 503)
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,7 +14,7 @@ from orgmap import permissions
 from orgmap.http import bound_data
 from orgmap.models import Department, Role
 
-from ..exports_bulk import export_job_create, export_path
+from ..exports_bulk import export_job_create
 from ..models import ExportJob
 from ..role_documents import PdfRenderError, render_document
 
@@ -101,8 +102,12 @@ def export_job(request: HttpRequest, pk) -> HttpResponse:
 @require_GET
 def export_download(request: HttpRequest, pk) -> HttpResponse:
     job = _get_job_for_user(request.user, pk)
-    path = export_path(job)
-    if job.expires_at <= timezone.now() or job.status != ExportJob.Status.DONE or not path.exists():
+    if (
+        job.expires_at <= timezone.now()
+        or job.status != ExportJob.Status.DONE
+        or not job.file_name
+        or not default_storage.exists(job.file_name)
+    ):
         return render(
             request,
             "responsibilities/export_failed.html",
@@ -114,5 +119,7 @@ def export_download(request: HttpRequest, pk) -> HttpResponse:
             status=410,
         )
     return FileResponse(
-        path.open("rb"), as_attachment=True, filename=f"role-descriptions-{job.pk}.zip"
+        default_storage.open(job.file_name, "rb"),
+        as_attachment=True,
+        filename=f"role-descriptions-{job.pk}.zip",
     )

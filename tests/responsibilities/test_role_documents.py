@@ -7,20 +7,17 @@ import io
 import zipfile
 
 import pytest
+from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone
 from docx import Document
 from pypdf import PdfReader
 
 from orgmap.models import Department, Role
-from responsibilities.exports_bulk import export_job_create, export_jobs_purge, export_path
+from responsibilities.exports_bulk import export_job_create, export_jobs_purge
 from responsibilities.models import ExportJob
-from responsibilities.role_documents import (
-    PdfRenderError,
-    _url_fetcher,
-    render_pdf,
-    role_description,
-)
+from responsibilities.pdf import PdfRenderTimeout, make_url_fetcher
+from responsibilities.role_documents import render_pdf, role_description
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +78,7 @@ def test_docx_opens_and_contains_the_duties(member, client_for, head_of_sales):
 
 
 def test_pdf_fetches_nothing_but_static_files(tmp_path):
-    fetcher = _url_fetcher()
+    fetcher = make_url_fetcher()
     secret = tmp_path / "secret.txt"
     secret.write_text("private")
     for url in [
@@ -104,14 +101,14 @@ def test_pdf_with_an_external_image_still_renders_without_fetching_it():
 
 
 def test_pdf_rendering_has_a_time_limit():
-    with pytest.raises(PdfRenderError, match="longer than"):
+    with pytest.raises(PdfRenderTimeout, match="longer than"):
         render_pdf("<p>" + "slow " * 200000 + "</p>", timeout=0.05)
 
 
 def test_bulk_export_builds_a_zip_of_the_department(
     sales_manager, client_for, demo_duties, django_capture_on_commit_callbacks, settings, tmp_path
 ):
-    settings.EXPORT_DIR = tmp_path
+    settings.MEDIA_ROOT = tmp_path
     client = client_for(sales_manager)
     sales = Department.objects.get(code="SALES")
     with django_capture_on_commit_callbacks(execute=True):
@@ -165,11 +162,12 @@ def test_member_may_not_bulk_export(member, client_for, demo_duties):
 def test_download_expires_after_a_day(
     hr, client_for, demo_duties, django_capture_on_commit_callbacks, settings, tmp_path
 ):
-    settings.EXPORT_DIR = tmp_path
+    settings.MEDIA_ROOT = tmp_path
     with django_capture_on_commit_callbacks(execute=True):
         job = export_job_create(by=hr, department=Department.objects.get(code="CS"), fmt="pdf")
     job.refresh_from_db()
-    assert job.status == "done" and export_path(job).exists()
+    assert job.status == "done" and job.file_name == f"exports/{job.pk}.zip"
+    assert (tmp_path / "exports" / f"{job.pk}.zip").exists()
     client = client_for(hr)
     assert client.get(reverse("export-download", args=[job.pk])).status_code == 200
     ExportJob.objects.filter(pk=job.pk).update(
@@ -178,7 +176,7 @@ def test_download_expires_after_a_day(
     response = client.get(reverse("export-download", args=[job.pk]))
     assert response.status_code == 410 and "valid for a day" in response.text
     assert export_jobs_purge() == 1
-    assert not export_path(job).exists() and not ExportJob.objects.exists()
+    assert not default_storage.exists(job.file_name) and not ExportJob.objects.exists()
 
 
 def test_someone_elses_export_is_refused(hr, member, client_for, demo_duties):
