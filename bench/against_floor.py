@@ -43,7 +43,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.parse
 from collections import defaultdict
@@ -338,7 +337,7 @@ class Figure:
 
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def interleaved(name: str, repeat: int, page, bare, raw, note: str = "") -> Figure:
@@ -447,7 +446,7 @@ def run(bench: Bench, args: argparse.Namespace, repeat: int) -> None:
     bench.manage("createsuperuser", "--noinput", "--username", ADMIN[0], "--email", "b@example.org")
     start = time.perf_counter()
     bench.manage("import_people", str(DATA / "people.csv"))
-    print(f"import_people: {time.perf_counter() - start:,.1f} s")
+    print(f"import_people: {time.perf_counter() - start:,.1f} s", flush=True)
     bench.start_server()
     session = Session(args.port)
     session.login(*ADMIN)
@@ -479,18 +478,24 @@ def run(bench: Bench, args: argparse.Namespace, repeat: int) -> None:
         print(
             f"size {label}: {duties:,} duties, {cells:,} cells (import {imported:,.1f} s); "
             f"LEGAL {times['LEGAL'] * 1000:,.1f} ms {counts['LEGAL'][1]} queries; "
-            f"PRODUCTION {times['PRODUCTION'] * 1000:,.1f} ms {counts['PRODUCTION'][1]} queries"
+            f"PRODUCTION {times['PRODUCTION'] * 1000:,.1f} ms {counts['PRODUCTION'][1]} queries",
+            flush=True,
         )
 
     departments = department_ids(bench)
     legal_id, legal = departments["Legal"]
     production_id, production = departments["Production"]
     figures: list[Figure] = []
+
+    def add(figure: Figure) -> None:
+        figures.append(figure)
+        print(figure.line(), flush=True)  # as it comes: a long run shows its progress
+
     bare = lambda: timed_get(session, "/profile/")  # noqa: E731
 
     # ---- pages against their floors
     for code, pk in ((legal, legal_id), (production, production_id)):
-        figures.append(
+        add(
             interleaved(
                 f"matrix page {code}, first 50 rows",
                 repeat,
@@ -531,7 +536,7 @@ def run(bench: Bench, args: argparse.Namespace, repeat: int) -> None:
             state["version"] += 1
             return elapsed
 
-        figures.append(interleaved(f"cell edit {code} (htmx POST)", repeat, edit, bare, None))
+        add(interleaved(f"cell edit {code} (htmx POST)", repeat, edit, bare, None))
         (version,) = bench.sql(
             "SELECT version FROM responsibilities_assignment WHERE duty_id=%s AND role_id=%s",
             (duty_id, role_id),
@@ -546,7 +551,7 @@ def run(bench: Bench, args: argparse.Namespace, repeat: int) -> None:
             )
         )
 
-    figures.append(
+    add(
         interleaved(
             "/findings/ page, whole organisation",
             max(3, repeat // 3),
@@ -561,7 +566,7 @@ def run(bench: Bench, args: argparse.Namespace, repeat: int) -> None:
         bench.manage(*words)
         return time.perf_counter() - start
 
-    figures.append(
+    add(
         interleaved(
             "manage.py findings --format json",
             3,
@@ -590,11 +595,11 @@ def run(bench: Bench, args: argparse.Namespace, repeat: int) -> None:
             f"p50 {percentile(figure.samples, 0.5) * 1000:,.1f} ms, "
             f"p95 {percentile(figure.samples, 0.95) * 1000:,.1f} ms over {len(figure.samples)}"
         )
-        figures.append(figure)
+        add(figure)
 
     # ---- exports of the largest department
     for fmt in ("csv", "xlsx"):
-        figures.append(
+        add(
             interleaved(
                 f"export {production} {fmt.upper()}",
                 max(3, repeat // 3),
@@ -634,7 +639,7 @@ def run(bench: Bench, args: argparse.Namespace, repeat: int) -> None:
         )
 
     # ---- load
-    from bench.load import run_load  # noqa: PLC0415 - after the figures above
+    from bench.load import run_load
 
     paths = {
         "legal": f"/departments/{legal}/matrix/",
