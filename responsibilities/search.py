@@ -4,9 +4,9 @@ Duties are found from indexes kept current by database triggers (migration 0006)
 
 - PostgreSQL: every word must occur in the duty's search text (title, the titles of its
   Accountable and Responsible roles, description, KPIs) as a substring (`ILIKE`, which
-  also serves Chinese, where words are not separated by spaces) or, for words of four
-  letters or more, as a close spelling (`<%`, trigram word similarity, for typos); both
-  are served by a GIN trigram index. Besides, the whole query matches through the GIN
+  also serves Chinese, where words are not separated by spaces), served by a GIN trigram
+  index; a word of four letters or more that occurs nowhere is taken for a typo and
+  matches titles by trigram word similarity (`<%`, served by the title's trigram index). Besides, the whole query matches through the GIN
   indexed `tsvector` with English stemming ("reporting" finds "reports"). Results are
   ranked: the whole query in the title first, then title similarity and `ts_rank` (title
   weighs more than the owners' role titles, which weigh more than the description).
@@ -112,29 +112,44 @@ def _vocabulary() -> list[str]:
 
 
 def _duty_ids_postgres(words: list[str], phrase: str, limit: int) -> list[int]:
-    conditions, params = [], []
-    for word in words:
-        if len(word) >= TYPO_MIN_LENGTH:
-            conditions.append("(d.search_text ILIKE %s OR %s <%% d.search_text)")
-            params += [_like(word), word]
-        else:
-            conditions.append("d.search_text ILIKE %s")
-            params.append(_like(word))
-    similarity = " + ".join("word_similarity(%s, d.title)" for _word in words)
-    # One round trip: the session's trigram threshold, then the ranked ids.
-    sql = f"""
-        SELECT set_config('pg_trgm.word_similarity_threshold', %s, false);
-        SELECT d.id
-        FROM responsibilities_duty d, plainto_tsquery('english', %s) AS q
-        WHERE d.active AND (({" AND ".join(conditions)}) OR d.search_vector @@ q)
-        ORDER BY (CASE WHEN d.title ILIKE %s THEN 2 ELSE 0 END) + {similarity}
-            + ts_rank(d.search_vector, q) DESC, d.title, d.id
-        LIMIT %s
-    """
     with connection.cursor() as cursor:
+        # First round trip: the session's trigram threshold, and which words occur at all
+        # (a word that occurs nowhere is taken for a typo). Each EXISTS is an index scan.
         cursor.execute(
-            sql,
-            [str(TRIGRAM_THRESHOLD), phrase, *params, _like(phrase), *words, limit],
+            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false); SELECT "
+            + ", ".join(
+                "EXISTS (SELECT 1 FROM responsibilities_duty WHERE search_text ILIKE %s)"
+                for _word in words
+            ),
+            [str(TRIGRAM_THRESHOLD), *(_like(word) for word in words)],
+        )
+        present = cursor.fetchone()
+        conditions, params = [], []
+        for word, found in zip(words, present, strict=True):
+            if found or len(word) < TYPO_MIN_LENGTH:
+                conditions.append("d.search_text ILIKE %s")
+                params.append(_like(word))
+            else:
+                # A close spelling in a title: `<%` is served by the title's trigram
+                # index (migration 0002), and titles are short to compare.
+                conditions.append("%s <%% d.title")
+                params.append(word)
+        similarity = " + ".join("word_similarity(%s, d.title)" for _word in words)
+        # The planner prices pg_trgm's GIN scans above a sequential scan that would
+        # compute the operators on all rows; forbid the scan for this statement only
+        # (set_config(..., true) lasts until the end of its transaction, which in
+        # autocommit is this one round trip).
+        cursor.execute(
+            f"""
+            SELECT set_config('enable_seqscan', 'off', true);
+            SELECT d.id
+            FROM responsibilities_duty d, plainto_tsquery('english', %s) AS q
+            WHERE d.active AND (({" AND ".join(conditions)}) OR d.search_vector @@ q)
+            ORDER BY (CASE WHEN d.title ILIKE %s THEN 2 ELSE 0 END) + {similarity}
+                + ts_rank(d.search_vector, q) DESC, d.title, d.id
+            LIMIT %s
+            """,
+            [phrase, *params, _like(phrase), *words, limit],
         )
         return [row[0] for row in cursor.fetchall()]
 

@@ -138,13 +138,14 @@ def test_duty_search_can_use_the_indexes_on_postgresql(lab):
         try:
             cursor.execute(
                 "EXPLAIN SELECT id FROM responsibilities_duty d "
-                "WHERE d.active AND ((d.search_text ILIKE %s OR %s <%% d.search_text)) "
-                "OR d.search_vector @@ plainto_tsquery('english', %s)",
-                ["%spectrometer%", "spectrometer", "spectrometer"],
+                "WHERE d.active AND (d.search_text ILIKE %s OR %s <%% d.title "
+                "OR d.search_vector @@ plainto_tsquery('english', %s))",
+                ["%calibrate%", "spectromter", "calibrate spectromter"],
             )
             plan = "\n".join(row[0] for row in cursor.fetchall())
         finally:
             cursor.execute("RESET enable_seqscan")
     assert "responsibilities_duty_search_text_trgm" in plan
+    assert "responsibilities_duty_title_trgm" in plan
     assert "responsibilities_duty_search_vector" in plan
     assert "Seq Scan" not in plan
