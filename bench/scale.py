@@ -4,6 +4,7 @@ must stay fast timed and their queries counted.
 
     DEBUG=1 .venv/bin/python bench/scale.py                 # SQLite in a temp folder
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/orgmap_bench DEBUG=1 .venv/bin/python bench/scale.py
+    .venv/bin/python bench/scale.py --against-floor [--quick]   # see bench/against_floor.py
 
 Data: "Contains information from O*NET 26.3 Database by the U.S. Department of Labor,
 Employment and Training Administration (USDOL/ETA), used under the CC BY 4.0 license."
@@ -154,4 +155,10 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if "--against-floor" in sys.argv[1:]:
+        # The one command of docs/benchmarks.md: gunicorn, HTTP, figures beside floors.
+        from bench.against_floor import main as against_floor
+
+        against_floor(sys.argv[1:])
+    else:
+        main()

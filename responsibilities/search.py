@@ -1,11 +1,22 @@
 """Search: "who owns this?" across duties, roles, departments, projects and people.
 
-On PostgreSQL a word matches by substring (which also serves Chinese, where words are
-not separated by spaces) or by trigram word similarity (typos in alphabetic words),
-backed by the trigram indexes of migration 0002, and the whole query also matches
-through full-text search with English stemming ("reporting" finds "reports"). On SQLite each word that matches
-nothing by substring is replaced by its closest words from the titles (difflib), a
-simpler fallback for laptops. Every group is a constant number of queries.
+Duties are found from indexes kept current by database triggers (migration 0006):
+
+- PostgreSQL: every word must occur in the duty's search text (title, the titles of its
+  Accountable and Responsible roles, description, KPIs) as a substring (`ILIKE`, which
+  also serves Chinese, where words are not separated by spaces), served by a GIN trigram
+  index; a word of four letters or more that occurs nowhere is taken for a typo and
+  matches titles by trigram word similarity (`<%`, served by the title's trigram index). Besides, the whole query matches through the GIN
+  indexed `tsvector` with English stemming ("reporting" finds "reports"). Results are
+  ranked: the whole query in the title first, then title similarity and `ts_rank` (title
+  weighs more than the owners' role titles, which weigh more than the description).
+- SQLite: an FTS5 table with the trigram tokenizer (substring matching, Chinese too),
+  ranked with bm25; a word that matches nothing is replaced by its closest spellings from
+  the title vocabulary (difflib, cached), a simpler typo fallback for laptops.
+
+Roles, departments and projects are few (hundreds); they match by substring or, on
+PostgreSQL, through the trigram index operator. Every group is a constant number of
+queries.
 """
 
 from __future__ import annotations
@@ -15,16 +26,10 @@ import re
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.contrib.postgres.search import (
-    SearchQuery,
-    SearchRank,
-    SearchVector,
-    TrigramWordSimilarity,
-)
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Case, F, FloatField, Prefetch, Q, QuerySet, Value, When
-from django.db.models.functions import Greatest
+from django.db.models import Case, FloatField, Prefetch, Q, QuerySet, Value, When
 
 from orgmap.models import Department, Project, Role, RoleHolder
 
@@ -32,7 +37,13 @@ from . import raci
 from .models import Assignment, Duty
 
 MIN_QUERY_LENGTH = 2
-TRIGRAM_THRESHOLD = 0.35
+# pg_trgm's word similarity threshold for the `<%` operator: "forcast" scores 0.55
+# against "forecast" (the default, 0.6, would miss it).
+TRIGRAM_THRESHOLD = 0.5
+# Typo matching only for words long enough to have several trigrams of their own.
+TYPO_MIN_LENGTH = 4
+# FTS5's trigram tokenizer indexes three characters; shorter words fall back to LIKE.
+FTS_MIN_LENGTH = 3
 WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -71,6 +82,12 @@ def _is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
+def _like(text: str) -> str:
+    """A LIKE pattern that finds `text` anywhere (`\\` is the escape character)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 def _vocabulary() -> list[str]:
     """Words of every duty, role, department and project title, for the SQLite
     fallback's spelling correction; cached for a minute."""
@@ -90,69 +107,120 @@ def _vocabulary() -> list[str]:
     return words
 
 
-def _word_filter(word: str, fields: list[str]) -> Q:
-    condition = Q()
-    for name in fields:
-        condition |= Q(**{f"{name}__icontains": word})
-    return condition
+# ---------------------------------------------------------------- duties
 
 
-def _ranked(queryset: QuerySet, words: list[str], fields: list[str], title_field: str) -> QuerySet:
-    """Rows where every word matches one of `fields`, best first."""
-    if not words:
-        return queryset.none()
+def _duty_ids_postgres(words: list[str], phrase: str, limit: int) -> list[int]:
+    with connection.cursor() as cursor:
+        # First round trip: the session's trigram threshold, and which words occur at all
+        # (a word that occurs nowhere is taken for a typo). Each EXISTS is an index scan.
+        cursor.execute(
+            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false); SELECT "
+            + ", ".join(
+                "EXISTS (SELECT 1 FROM responsibilities_duty WHERE search_text ILIKE %s)"
+                for _word in words
+            ),
+            [str(TRIGRAM_THRESHOLD), *(_like(word) for word in words)],
+        )
+        present = cursor.fetchone()
+        conditions, params = [], []
+        for word, found in zip(words, present, strict=True):
+            if found or len(word) < TYPO_MIN_LENGTH:
+                conditions.append("d.search_text ILIKE %s")
+                params.append(_like(word))
+            else:
+                # A close spelling in a title: `<%` is served by the title's trigram
+                # index (migration 0002), and titles are short to compare.
+                conditions.append("%s <%% d.title")
+                params.append(word)
+        similarity = " + ".join("word_similarity(%s, d.title)" for _word in words)
+        # The planner prices pg_trgm's GIN scans above a sequential scan that would
+        # compute the operators on all rows; forbid the scan for this statement only
+        # (set_config(..., true) lasts until the end of its transaction, which in
+        # autocommit is this one round trip).
+        cursor.execute(
+            f"""
+            SELECT set_config('enable_seqscan', 'off', true);
+            SELECT d.id
+            FROM responsibilities_duty d, plainto_tsquery('english', %s) AS q
+            WHERE d.active AND (({" AND ".join(conditions)}) OR d.search_vector @@ q)
+            ORDER BY (CASE WHEN d.title ILIKE %s THEN 2 ELSE 0 END) + {similarity}
+                + ts_rank(d.search_vector, q) DESC, d.title, d.id
+            LIMIT %s
+            """,
+            [phrase, *params, _like(phrase), *words, limit],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _fts_phrase(word: str) -> str:
+    return '"' + word.replace('"', '""') + '"'
+
+
+def _duty_ids_sqlite(words: list[str], phrase: str, limit: int) -> list[int]:
+    indexed = [word for word in words if len(word) >= FTS_MIN_LENGTH]
+    short = [word for word in words if len(word) < FTS_MIN_LENGTH]
+    terms: list[str] = []
+    if indexed:
+        with connection.cursor() as cursor:
+            # Which words occur at all, in one query; the others may be typos.
+            cursor.execute(
+                "SELECT "
+                + ", ".join(
+                    "EXISTS (SELECT 1 FROM responsibilities_duty_fts WHERE "
+                    "responsibilities_duty_fts MATCH %s)"
+                    for _word in indexed
+                ),
+                [_fts_phrase(word) for word in indexed],
+            )
+            found = cursor.fetchone()
+        vocabulary = None
+        for word, present in zip(indexed, found, strict=True):
+            alternatives = [word]
+            if not present:
+                vocabulary = vocabulary if vocabulary is not None else _vocabulary()
+                alternatives += [
+                    close
+                    for close in difflib.get_close_matches(word, vocabulary, n=3, cutoff=0.75)
+                    if len(close) >= FTS_MIN_LENGTH
+                ]
+            terms.append("(" + " OR ".join(_fts_phrase(term) for term in alternatives) + ")")
+    conditions, params = ["d.active"], []
+    if terms:
+        conditions.append("responsibilities_duty_fts MATCH %s")
+        params.append(" AND ".join(terms))
+    for word in short:
+        conditions.append(
+            "(f.title LIKE %s ESCAPE '\\' OR f.owners LIKE %s ESCAPE '\\' "
+            "OR f.body LIKE %s ESCAPE '\\')"
+        )
+        params += [_like(word)] * 3
+    rank = "bm25(responsibilities_duty_fts, 10.0, 4.0, 1.0), " if terms else ""
+    sql = f"""
+        SELECT d.id
+        FROM responsibilities_duty_fts f JOIN responsibilities_duty d ON d.id = f.rowid
+        WHERE {" AND ".join(conditions)}
+        ORDER BY (CASE WHEN f.title LIKE %s ESCAPE '\\' THEN 0 ELSE 1 END), {rank}d.title, d.id
+        LIMIT %s
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, _like(phrase), limit])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _duty_hits(words: list[str], phrase: str, limit: int) -> list[DutyHit]:
+    """The best `limit` active duties, with their A and R roles and the people holding
+    them: three queries (ids, duties, owners) whatever the organisation's size."""
     if _is_postgres():
-        condition = Q()
-        similarity = []
-        for index, word in enumerate(words):
-            name = f"_sim{index}"
-            queryset = queryset.annotate(**{name: TrigramWordSimilarity(Value(word), title_field)})
-            similarity.append(F(name))
-            condition &= _word_filter(word, fields) | Q(**{f"{name}__gte": TRIGRAM_THRESHOLD})
-        # Full-text search with English stemming also finds "reporting" for "reports".
-        document = SearchVector(*fields, config="english")
-        text_query = SearchQuery(" ".join(words), config="english")
-        queryset = queryset.annotate(_document=document, _rank=SearchRank(document, text_query))
-        condition |= Q(_document=text_query)
-        exact = Case(
-            When(**{f"{title_field}__icontains": " ".join(words)}, then=Value(2.0)),
-            default=Value(0.0),
-            output_field=FloatField(),
-        )
-        return (
-            queryset.filter(condition)
-            .annotate(score=Greatest(exact, *similarity))
-            .order_by("-score", "-_rank", title_field)
-        )
-    condition = Q()
-    vocabulary = None
-    for word in words:
-        matches = _word_filter(word, fields)
-        if not queryset.filter(matches).exists():
-            # Nothing contains the word: try the closest spellings of it instead.
-            vocabulary = vocabulary if vocabulary is not None else _vocabulary()
-            for close in difflib.get_close_matches(word, vocabulary, n=3, cutoff=0.75):
-                matches |= _word_filter(close, fields)
-        condition &= matches
-    return queryset.filter(condition).order_by(title_field)
-
-
-def search(query: str, *, limit: int = 20) -> Results:
-    query = " ".join(query.split())[:200]
-    words = _words(query)
-    if len(query) < MIN_QUERY_LENGTH or not words:
-        return Results(query=query, duties=[], roles=[], departments=[], projects=[], people=[])
-
-    duties = list(
-        _ranked(
-            Duty.objects.filter(active=True).select_related("department", "project"),
-            words,
-            ["title", "description", "kpis"],
-            "title",
-        )[:limit]
-    )
+        ids = _duty_ids_postgres(words, phrase, limit)
+    else:
+        ids = _duty_ids_sqlite(words, phrase, limit)
+    if not ids:
+        return []
+    found = Duty.objects.select_related("department", "project").in_bulk(ids)
+    hits = {pk: DutyHit(duty=found[pk]) for pk in ids if pk in found}
     owners = (
-        Assignment.objects.filter(duty__in=duties, letter__in=[raci.A, raci.R, raci.AR])
+        Assignment.objects.filter(duty__in=list(hits), letter__in=[raci.A, raci.R, raci.AR])
         .select_related("role__department")
         .prefetch_related(
             Prefetch(
@@ -163,14 +231,73 @@ def search(query: str, *, limit: int = 20) -> Results:
         )
         .order_by("role__title")
     )
-    hits = {duty.pk: DutyHit(duty=duty) for duty in duties}
     for assignment in owners:
         hit = hits[assignment.duty_id]
         if assignment.letter in raci.ACCOUNTABLE_LETTERS:
             hit.accountable.append(assignment)
         if assignment.letter in raci.RESPONSIBLE_LETTERS:
             hit.responsible.append(assignment)
+    return list(hits.values())
 
+
+# ---------------------------------------------------------------- roles, departments, projects
+
+
+def _word_filter(word: str, fields: list[str]) -> Q:
+    condition = Q()
+    for name in fields:
+        condition |= Q(**{f"{name}__icontains": word})
+    return condition
+
+
+def _ranked(queryset: QuerySet, words: list[str], fields: list[str], title_field: str) -> QuerySet:
+    """Rows where every word matches one of `fields`, best first (tables of hundreds
+    of rows: roles, departments, projects)."""
+    if not words:
+        return queryset.none()
+    exact = Case(
+        When(**{f"{title_field}__icontains": " ".join(words)}, then=Value(2.0)),
+        default=Value(0.0),
+        output_field=FloatField(),
+    )
+    if _is_postgres():
+        condition = Q()
+        for word in words:
+            matches = _word_filter(word, fields)
+            if len(word) >= TYPO_MIN_LENGTH:
+                # The index operator (threshold set by the duty query of the same search).
+                matches |= Q(**{f"{title_field}__trigram_word_similar": word})
+            condition &= matches
+        # Full-text search with English stemming also finds "reporting" for "reports".
+        document = SearchVector(*fields, config="english")
+        text_query = SearchQuery(" ".join(words), config="english")
+        queryset = queryset.annotate(_document=document, _rank=SearchRank(document, text_query))
+        condition |= Q(_document=text_query)
+        return (
+            queryset.filter(condition)
+            .annotate(score=exact)
+            .order_by("-score", "-_rank", title_field)
+        )
+    condition = Q()
+    vocabulary = None
+    for word in words:
+        matches = _word_filter(word, fields)
+        if len(word) >= FTS_MIN_LENGTH and not queryset.filter(matches).exists():
+            # Nothing contains the word: try the closest spellings of it instead.
+            vocabulary = vocabulary if vocabulary is not None else _vocabulary()
+            for close in difflib.get_close_matches(word, vocabulary, n=3, cutoff=0.75):
+                matches |= _word_filter(close, fields)
+        condition &= matches
+    return queryset.filter(condition).annotate(score=exact).order_by("-score", title_field)
+
+
+def search(query: str, *, limit: int = 20) -> Results:
+    query = " ".join(query.split())[:200]
+    words = _words(query)
+    if len(query) < MIN_QUERY_LENGTH or not words:
+        return Results(query=query, duties=[], roles=[], departments=[], projects=[], people=[])
+
+    duties = _duty_hits(words, " ".join(words), limit)
     roles = list(
         _ranked(
             Role.objects.filter(active=True).select_related("department").with_current_holders(),
@@ -204,7 +331,7 @@ def search(query: str, *, limit: int = 20) -> Results:
     )
     return Results(
         query=query,
-        duties=list(hits.values()),
+        duties=duties,
         roles=roles,
         departments=departments,
         projects=projects,

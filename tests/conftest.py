@@ -106,3 +106,13 @@ def demo_duties(demo_org):
 def coordinator(demo_duties):
     """paul.meyer coordinates the demo launch project."""
     return _user("paul.meyer")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (search keeps its spelling vocabulary there)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

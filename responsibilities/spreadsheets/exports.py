@@ -16,12 +16,15 @@ Every text cell goes through spreadsheets.neutralise() against formula injection
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from orgmap.models import Role
 
 from .. import raci, selectors
 from ..models import Assignment
@@ -58,7 +61,6 @@ class Sheet:
     header: list[str]
     rows: Iterable[list[str]]
     first_letter_column: int  # wide: letters from this column on; long: the letter column
-    findings: list[raci.Finding] | None = None  # computed alongside a wide sheet
 
 
 def role_header(title: str, department_code: str, *, qualify: bool) -> str:
@@ -71,42 +73,93 @@ def _looks_qualified(title: str) -> bool:
     return title.rstrip().endswith(")")
 
 
+@dataclass
+class _WideColumn:
+    role_id: int
+    title: str
+    department_code: str
+    own: bool
+
+
+def _wide_columns(scope: selectors.Scope, assignments: list[dict]) -> list[_WideColumn]:
+    """The roles of a wide sheet, in the matrix page's order (own roles first, the head
+    first among them, then by department and title): the department's roles (a retired
+    one only while something is assigned to it) or a project's active roles of its
+    departments, then every other role assigned in the scope."""
+    assigned_ids = {row["role_id"] for row in assignments}
+    if scope.project is not None:
+        own_roles = Role.objects.filter(
+            department__in=scope.project.departments.all(), active=True, pk__in=assigned_ids
+        )
+    else:
+        own_roles = Role.objects.filter(department=scope.department)
+    columns: dict[int, _WideColumn] = {}
+    for role in own_roles.values("pk", "title", "department__code", "active"):
+        if role["active"] or role["pk"] in assigned_ids:
+            columns[role["pk"]] = _WideColumn(
+                role["pk"], role["title"], role["department__code"], own=True
+            )
+    for row in assignments:
+        if row["role_id"] not in columns:
+            columns[row["role_id"]] = _WideColumn(
+                row["role_id"], row["role__title"], row["role__department__code"], own=False
+            )
+    head_id = scope.department.head_id if scope.department is not None else None
+    return sorted(
+        columns.values(),
+        key=lambda c: (not c.own, c.role_id != head_id, c.department_code, c.title.casefold()),
+    )
+
+
 def wide_sheet(scope: selectors.Scope) -> Sheet:
-    matrix = selectors.matrix(scope)
+    """A department's or project's matrix as rows of letters: three queries (duties,
+    cells, own roles) and nothing else; the findings are not computed here, since only
+    the workbook shows them (write_xlsx asks for them on its own)."""
+    duty_rows = list(
+        scope.duties()
+        .order_by("title", "pk")
+        .values_list("pk", "title", "department__code", "project__code")
+    )
+    assignments = list(
+        Assignment.objects.filter(duty__in=scope.duties().values("pk")).values(
+            "duty_id", "role_id", "letter", "role__title", "role__department__code"
+        )
+    )
+    columns = _wide_columns(scope, assignments)
     in_project = scope.project is not None
     headers = [
         role_header(
-            column.role.title,
-            column.role.department_code,
-            qualify=in_project or not column.own or _looks_qualified(column.role.title),
+            column.title,
+            column.department_code,
+            qualify=in_project or not column.own or _looks_qualified(column.title),
         )
-        for column in matrix.columns
+        for column in columns
     ]
     extra: list[str] = []
     if in_project:
         extra = [DEPARTMENT_COLUMN]
-    elif scope.department is not None and any(row.duty["project__code"] for row in matrix.rows):
+    elif any(project_code for _pk, _title, _dept, project_code in duty_rows):
         extra = [PROJECT_COLUMN]
+    letters: dict[int, dict[int, str]] = defaultdict(dict)
+    for row in assignments:
+        letters[row["duty_id"]][row["role_id"]] = raci.LETTER_LABELS[row["letter"]]
+    role_ids = [column.role_id for column in columns]
 
     def rows() -> Iterator[list[str]]:
-        for row in matrix.rows:
-            duty = row.duty
-            first = [duty["title"]]
-            if extra == [DEPARTMENT_COLUMN]:
-                first.append(duty["department__code"])
-            elif extra == [PROJECT_COLUMN]:
-                first.append(duty["project__code"] or "")
-            yield first + [
-                raci.LETTER_LABELS[cell["letter"]] if cell else ""
-                for cell in row.cells_for(matrix.columns)
-            ]
+        for pk, title, department_code, project_code in duty_rows:
+            first = [title]
+            if in_project:
+                first.append(department_code)
+            elif extra:
+                first.append(project_code or "")
+            cells = letters.get(pk, {})
+            yield first + [cells.get(role_id, "") for role_id in role_ids]
 
     return Sheet(
         shape=WIDE,
         header=[DUTY_COLUMN, *extra, *headers],
         rows=rows(),
         first_letter_column=1 + len(extra),
-        findings=matrix.findings,
     )
 
 
@@ -218,6 +271,7 @@ def write_xlsx(scope: selectors.Scope, shape: str, out: IO[bytes]) -> int:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.formatting.rule import CellIsRule
     from openpyxl.styles import Alignment, Font, PatternFill
 
     sheet = sheet_for(scope, shape)
@@ -259,25 +313,29 @@ def write_xlsx(scope: selectors.Scope, shape: str, out: IO[bytes]) -> int:
             matrix_ws.column_dimensions[_letter(index)].width = width
     matrix_ws.freeze_panes = "B2"
     matrix_ws.append(header_cells(matrix_ws, sheet.header))
+    # Rows are plain values: no cell object or style per cell (a department of 2,000
+    # duties × 400 roles is most of a million cells). The letters' colours come from one
+    # conditional format per letter over the letter columns, added once all rows are in.
+    if sheet.shape == WIDE:
+        first_letter, last_letter = sheet.first_letter_column, len(sheet.header) - 1
+    else:
+        first_letter = last_letter = sheet.first_letter_column
     count = 0
     for row in sheet.rows:
-        cells: list = []
-        for index, value in enumerate(row):
-            is_letter = (
-                index >= sheet.first_letter_column
-                if sheet.shape == WIDE
-                else index == sheet.first_letter_column
-            )
-            if is_letter and value in letter_fonts:
-                cell = WriteOnlyCell(matrix_ws, value=value)
-                cell.font, cell.alignment = letter_fonts[value], centre
-                cells.append(cell)
-            elif value:
-                cells.append(text(value))
-            else:
-                cells.append(None)
-        matrix_ws.append(cells)
+        matrix_ws.append(
+            [
+                (value if first_letter <= index <= last_letter else text(value)) if value else None
+                for index, value in enumerate(row)
+            ]
+        )
         count += 1
+    if count and first_letter <= last_letter:
+        letter_range = f"{_letter(first_letter)}2:{_letter(last_letter)}{count + 1}"
+        for label, font in letter_fonts.items():
+            matrix_ws.conditional_formatting.add(
+                letter_range,
+                CellIsRule(operator="equal", formula=[f'"{label}"'], font=font),
+            )
 
     legend_ws.column_dimensions["A"].width = 12
     legend_ws.column_dimensions["B"].width = 80
@@ -318,7 +376,7 @@ def write_xlsx(scope: selectors.Scope, shape: str, out: IO[bytes]) -> int:
     for label, value in notes:
         legend_ws.append([text(label), text(value)])
 
-    found = sheet.findings if sheet.findings is not None else selectors.findings(scope)
+    found = selectors.findings(scope)
     finding_columns = [
         _("rule"),
         _("severity"),

@@ -1,0 +1,152 @@
+"""The search index (PostgreSQL: stored tsvector and trigram text; SQLite: FTS5) follows
+every write that changes what a duty is found by: its own texts, its owners (A and R
+cells, through the matrix service or a bulk import) and its owners' role titles."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from orgmap.models import Department, Role
+from responsibilities import raci
+from responsibilities.models import Assignment, Duty
+from responsibilities.search import search
+from responsibilities.services import assignment_set, duty_create
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def lab():
+    department = Department.objects.create(name="Laboratory", code="LAB")
+    chemist = Role.objects.create(title="Chemist", department=department)
+    duty = duty_create(title="Calibrate the spectrometer", department=department)
+    return department, chemist, duty
+
+
+def _titles(query: str) -> list[str]:
+    return [hit.duty.title for hit in search(query).duties]
+
+
+def test_a_duty_is_found_by_the_title_of_its_responsible_role(lab):
+    _department, chemist, duty = lab
+    assert _titles("chemist") == []
+    assignment_set(duty=duty, role=chemist, letter=raci.R, expected_version=0, by=None)
+    assert _titles("chemist") == ["Calibrate the spectrometer"]
+
+
+def test_consulted_and_informed_roles_do_not_make_a_duty_found(lab):
+    _department, chemist, duty = lab
+    result = assignment_set(duty=duty, role=chemist, letter=raci.C, expected_version=0, by=None)
+    assert _titles("chemist") == []
+    assignment_set(
+        duty=duty, role=chemist, letter=raci.AR, expected_version=result.version, by=None
+    )
+    assert _titles("chemist") == ["Calibrate the spectrometer"]
+
+
+def test_clearing_the_cell_removes_the_role_from_the_index(lab):
+    _department, chemist, duty = lab
+    result = assignment_set(duty=duty, role=chemist, letter=raci.A, expected_version=0, by=None)
+    assignment_set(duty=duty, role=chemist, letter=None, expected_version=result.version, by=None)
+    assert _titles("chemist") == []
+
+
+def test_renaming_a_role_renames_it_in_the_index(lab):
+    _department, chemist, duty = lab
+    assignment_set(duty=duty, role=chemist, letter=raci.R, expected_version=0, by=None)
+    chemist.title = "Analytical scientist"
+    chemist.save(update_fields=["title"])
+    assert _titles("chemist") == []
+    assert _titles("analytical scientist") == ["Calibrate the spectrometer"]
+
+
+def test_editing_a_duty_reindexes_its_title_and_description(lab):
+    _department, _chemist, duty = lab
+    duty.title = "Clean the centrifuge"
+    duty.description = "Weekly, with the approved detergent"
+    duty.save()
+    assert _titles("spectrometer") == []
+    assert _titles("centrifuge") == ["Clean the centrifuge"]
+    assert _titles("detergent") == ["Clean the centrifuge"]
+
+
+def test_bulk_inserted_cells_are_indexed(lab):
+    # The RACI import writes cells with bulk_create, past every service and signal.
+    department, chemist, _duty = lab
+    duties = Duty.objects.bulk_create(
+        [
+            Duty(title=f"Prepare sample batch {n}", title_key=f"b{n}", department=department)
+            for n in range(3)
+        ]
+    )
+    now = timezone.now()
+    Assignment.objects.bulk_create(
+        [Assignment(duty=duty, role=chemist, letter=raci.R, updated_at=now) for duty in duties]
+    )
+    assert sorted(_titles("chemist")) == [f"Prepare sample batch {n}" for n in range(3)]
+    Assignment.objects.filter(duty__in=duties[:2]).delete()
+    assert _titles("chemist") == ["Prepare sample batch 2"]
+
+
+def test_a_match_in_the_title_ranks_before_a_match_in_the_owners(lab):
+    department, chemist, duty = lab
+    assignment_set(duty=duty, role=chemist, letter=raci.R, expected_version=0, by=None)
+    duty_create(title="Order chemist supplies", department=department)
+    assert _titles("chemist") == ["Order chemist supplies", "Calibrate the spectrometer"]
+
+
+def test_deleted_duties_leave_the_index(lab):
+    _department, _chemist, duty = lab
+    duty.delete()
+    assert _titles("spectrometer") == []
+
+
+def test_chinese_substring_and_typo(lab):
+    department, _chemist, _duty = lab
+    duty_create(title="编制月度财务报告", department=department)
+    assert _titles("财务") == ["编制月度财务报告"]  # two characters: shorter than a trigram
+    assert _titles("月度财务") == ["编制月度财务报告"]
+    assert _titles("spectromter") == ["Calibrate the spectrometer"]
+
+
+def test_query_count_does_not_grow_with_the_matches(lab):
+    department, chemist, duty = lab
+    assignment_set(duty=duty, role=chemist, letter=raci.R, expected_version=0, by=None)
+
+    def count(query: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            search(query)
+        return len(captured)
+
+    search("calibrate")  # the spelling vocabulary is cached after the first search
+    few = count("calibrate")
+    for n in range(30):
+        duty = duty_create(title=f"Calibrate balance {n}", department=department)
+        assignment_set(duty=duty, role=chemist, letter=raci.R, expected_version=0, by=None)
+    assert count("calibrate") == few
+    assert len(search("calibrate").duties) == 20
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's indexes")
+def test_duty_search_can_use_the_indexes_on_postgresql(lab):
+    # On a tiny table the planner rightly prefers a scan; forbid it to see that the
+    # conditions are index-supported at all (a per-row function would still scan).
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        try:
+            cursor.execute(
+                "EXPLAIN SELECT id FROM responsibilities_duty d "
+                "WHERE d.active AND (d.search_text ILIKE %s OR %s <%% d.title "
+                "OR d.search_vector @@ plainto_tsquery('english', %s))",
+                ["%calibrate%", "spectromter", "calibrate spectromter"],
+            )
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        finally:
+            cursor.execute("RESET enable_seqscan")
+    assert "responsibilities_duty_search_text_trgm" in plan
+    assert "responsibilities_duty_title_trgm" in plan
+    assert "responsibilities_duty_search_vector" in plan
+    assert "Seq Scan" not in plan
