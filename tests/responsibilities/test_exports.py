@@ -280,7 +280,7 @@ def _matrix_page_layout(scope: selectors.Scope) -> tuple[list[str], list[list[st
 
 
 def test_wide_export_has_the_matrix_pages_columns_and_rows_for_every_scope(demo_duties):
-    from collaboration.models import Project
+    from orgmap.models import Project
 
     scopes = [selectors.Scope(department=d) for d in Department.objects.all()]
     scopes += [selectors.Scope(project=p) for p in Project.objects.all()]
