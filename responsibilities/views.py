@@ -258,6 +258,15 @@ def _changed_by_message(result: services.CellResult) -> str:
     }
 
 
+def _cell_error_message(error: Exception) -> str:
+    code = getattr(error, "code", "")
+    if code == raci.UnknownLetter.code:
+        return _("“%(value)s” is not a RACI letter: use R, A, C, I or A/R, or leave it empty.") % {
+            "value": raci.quote(getattr(error, "value", ""), 20)
+        }
+    return _("The edit was malformed; reload the page.")
+
+
 @require_http_methods(["GET", "POST"])
 def matrix_cell(request: HttpRequest, duty_id: int, role_id: int) -> HttpResponse:
     duty = get_object_or_404(Duty.objects.select_related("department", "project"), pk=duty_id)
@@ -277,22 +286,23 @@ def matrix_cell(request: HttpRequest, duty_id: int, role_id: int) -> HttpRespons
 
     try:
         letter = raci.parse_letter(request.POST.get("letter", ""))
-        expected_version = int(request.POST.get("version", ""))
-        if expected_version < 0:
-            raise ValueError
-    except ValueError as error:
-        message = (
-            str(error)
-            if "letter" in str(error).lower()
-            else _("The edit was malformed; reload the page.")
+        version_text = request.POST.get("version", "")
+        if not version_text.isdigit() or len(version_text) > 18:
+            raise services.BadVersion(version_text)
+        result = services.assignment_set(
+            duty=duty,
+            role=role,
+            letter=letter,
+            expected_version=int(version_text),
+            by=request.user,
         )
+    except (raci.UnknownLetter, services.AssignmentError) as error:
+        # Chosen by code: the exception's own text may be in another language.
+        message = _cell_error_message(error)
         if request.htmx:
             return _cell_response(request, context, scope, flash=message, status=422)
         return HttpResponseBadRequest(message)
 
-    result = services.assignment_set(
-        duty=duty, role=role, letter=letter, expected_version=expected_version, by=request.user
-    )
     message = None if result.applied else _changed_by_message(result)
     if request.htmx:
         context["cell"] = (

@@ -60,6 +60,7 @@ urlpatterns = [
     # Feedback and improvement actions
     path("feedback/", views_feedback.feedback_list, name="feedback-list"),
     path("feedback/new/", views_feedback.feedback_create, name="feedback-create"),
+    path("feedback/thanks/", views_feedback.feedback_thanks, name="feedback-thanks"),
     path("feedback/<int:pk>/", views_feedback.feedback_detail, name="feedback-detail"),
     path("feedback/<int:pk>/triage/", views_feedback.feedback_triage, name="feedback-triage"),
     path("feedback/<int:pk>/actions/new/", views_feedback.action_create, name="action-create"),
