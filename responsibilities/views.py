@@ -18,6 +18,7 @@ from collaboration.models import Project
 from orgmap import permissions
 from orgmap.http import bound_data, saved_redirect
 from orgmap.models import Department, Role
+from orgmap.params import parse_number, parse_numbers
 
 from . import raci, selectors, services
 from .forms import DutyForm
@@ -111,7 +112,7 @@ def render_matrix(
     if scope.department is not None and project_code:
         project_filter = Project.objects.filter(code__iexact=project_code).first()
     only_findings = request.GET.get("findings") == "1"
-    extra_role_ids = [int(value) for value in request.GET.getlist("add_role") if value.isdigit()]
+    extra_role_ids = parse_numbers(request.GET.getlist("add_role"))
     as_of_date, as_of_error = _as_of(request.GET.get("as_of", ""))
     as_of = None
     if as_of_date is not None:
@@ -126,10 +127,10 @@ def render_matrix(
     )
     paginator = Paginator(matrix.rows, ROWS_PER_PAGE)
     page_number = request.GET.get("page") or 1
-    focus = request.GET.get("focus", "")
-    if focus.isdigit():
+    focus = parse_number(request.GET.get("focus", ""))
+    if focus is not None:
         for index, row in enumerate(matrix.rows):
-            if row.duty["pk"] == int(focus):
+            if row.duty["pk"] == focus:
                 page_number = index // ROWS_PER_PAGE + 1
                 break
     page = paginator.get_page(page_number)
@@ -261,7 +262,7 @@ def _changed_by_message(result: services.CellResult) -> str:
 def _cell_error_message(error: Exception) -> str:
     code = getattr(error, "code", "")
     if code == raci.UnknownLetter.code:
-        return _("“%(value)s” is not a RACI letter: use R, A, C, I or A/R, or leave it empty.") % {
+        return _('"%(value)s" is not a RACI letter: use R, A, C, I or A/R, or leave it empty.') % {
             "value": raci.quote(getattr(error, "value", ""), 20)
         }
     return _("The edit was malformed; reload the page.")
@@ -286,14 +287,14 @@ def matrix_cell(request: HttpRequest, duty_id: int, role_id: int) -> HttpRespons
 
     try:
         letter = raci.parse_letter(request.POST.get("letter", ""))
-        version_text = request.POST.get("version", "")
-        if not version_text.isdigit() or len(version_text) > 18:
-            raise services.BadVersion(version_text)
+        expected_version = parse_number(request.POST.get("version", ""))
+        if expected_version is None:
+            raise services.BadVersion(request.POST.get("version", "")[:20])
         result = services.assignment_set(
             duty=duty,
             role=role,
             letter=letter,
-            expected_version=int(version_text),
+            expected_version=expected_version,
             by=request.user,
         )
     except (raci.UnknownLetter, services.AssignmentError) as error:
