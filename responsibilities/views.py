@@ -197,7 +197,9 @@ def department_matrix(request: HttpRequest, code: str) -> HttpResponse:
     department = get_object_or_404(Department.objects.select_related("head"), code__iexact=code)
     switch_to = request.GET.get("department", "")
     if switch_to and switch_to.upper() != department.code.upper():
-        return redirect("department-matrix", code=switch_to)
+        # Looked up, not echoed: a code with a slash cannot be reversed (500 before).
+        other = get_object_or_404(Department, code__iexact=switch_to)
+        return redirect("department-matrix", code=other.code)
     return render_matrix(
         request,
         selectors.Scope(department=department),

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from orgmap.http import bound_data, form_response, saved_redirect
+from orgmap.params import parse_number
 
 from . import permissions, selectors, services
 from .forms import FEEDBACK_MODELS, ActionForm, FeedbackForm, TriageForm
@@ -46,7 +47,7 @@ def feedback_create(request: HttpRequest) -> HttpResponse:
     # Every logged-in member may give feedback (LoginRequiredMiddleware sees to login).
     initial = {}
     for kind in FEEDBACK_MODELS:
-        if (pk := request.GET.get(kind, "")).isdigit():
+        if (pk := parse_number(request.GET.get(kind, ""))) is not None:
             initial["about"] = f"{kind}:{pk}"
     form = FeedbackForm(bound_data(request), initial=initial)
     if request.method == "POST" and form.is_valid():
