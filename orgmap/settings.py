@@ -81,6 +81,8 @@ MIDDLEWARE = [
     # First: every log line of the request carries its id.
     "orgmap.log.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # 400 for a NUL byte in the path or query, before any view or database sees it.
+    "orgmap.request_guard.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

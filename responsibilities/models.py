@@ -156,7 +156,10 @@ class AssignmentChange(models.Model):
     before = models.CharField(max_length=2, blank=True)
     after = models.CharField(max_length=2, blank=True)
     version = models.PositiveIntegerField(
-        help_text=_("Version of the cell after the change (0: cleared).")
+        help_text=_(
+            "Version of the cell after the change. A clear is a version too, and a cell set "
+            "again continues above it, so no version is ever used twice."
+        )
     )
     changed_at = models.DateTimeField(db_index=True)
     changed_by = models.ForeignKey(

@@ -35,6 +35,27 @@ RESPONSIBLE_LETTERS = frozenset({R, AR})
 _SPELLINGS = {"R": R, "A": A, "C": C, "I": I, "AR": AR, "RA": AR, "A/R": AR, "R/A": AR}
 
 
+class UnknownLetter(ValueError):
+    """Text that is no RACI letter. Callers choose their message by `code`, never by
+    this exception's text (which is translated)."""
+
+    code = "unknown_letter"
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+        super().__init__(
+            _('"%(value)s" is not a RACI letter: use R, A, C, I or A/R, or leave it empty.')
+            % {"value": quote(value)}
+        )
+
+
+def quote(text: str, limit: int = 100) -> str:
+    """A user's text to show in a message: at most `limit` characters, then an ellipsis,
+    so that a 60 KB spreadsheet cell never becomes a 60 KB problem line."""
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def parse_letter(text: str) -> str | None:
     """Read a letter as typed; "" or "-" mean the cell is empty.
 
@@ -46,8 +67,7 @@ def parse_letter(text: str) -> str | None:
     try:
         return _SPELLINGS[compact]
     except KeyError:
-        message = _('"%(value)s" is not a RACI letter: use R, A, C, I or A/R, or leave it empty.')
-        raise ValueError(message % {"value": text.strip()}) from None
+        raise UnknownLetter(text.strip()) from None
 
 
 def duty_identity(title: str) -> str:

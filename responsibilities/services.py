@@ -6,12 +6,53 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from orgmap.models import Role
 
 from . import raci
 from .models import Assignment, AssignmentChange, Duty
+
+
+class AssignmentError(ValueError):
+    """A cell edit that cannot be made as asked. Views pick the message to show by
+    `code`; the text of the exception is for logs and tracebacks only."""
+
+    code = "assignment"
+
+
+class UnknownLetter(AssignmentError):
+    code = raci.UnknownLetter.code
+
+
+class BadVersion(AssignmentError):
+    code = "bad_version"
+
+
+def next_versions(cells: list[tuple[int, int]]) -> dict[tuple[int, int], int]:
+    """The version that a newly created cell (duty id, role id) starts at: one more than
+    any version it had before, read from its history in one query.
+
+    A cleared cell's row is deleted, but its history keeps the versions it went
+    through (the clear too counts as a version), so a cell set again never goes back
+    to a version that a browser may still hold from before the clear.
+    """
+    if not cells:
+        return {}
+    wanted = set(cells)
+    found = {
+        (row["duty_id"], row["role_id"]): row["top"]
+        for row in AssignmentChange.objects.filter(
+            duty_id__in={duty_id for duty_id, _ in wanted},
+            role_id__in={role_id for _, role_id in wanted},
+        )
+        .values("duty_id", "role_id")
+        .annotate(top=Max("version"))
+        .order_by()
+        if (row["duty_id"], row["role_id"]) in wanted
+    }
+    return {cell: found.get(cell, 0) + 1 for cell in cells}
 
 
 @dataclass(frozen=True)
@@ -22,6 +63,8 @@ class CellResult:
     applied: bool
     assignment: Assignment | None
     last_change: AssignmentChange | None
+    # False when applied without a write: the cell already held the letter asked for.
+    written: bool = False
 
     @property
     def version(self) -> int:
@@ -61,7 +104,11 @@ def assignment_set(
     sends none, and a history that can miss a change is worthless.
     """
     if letter is not None and letter not in raci.LETTERS:
-        raise ValueError(f"Unknown letter {letter!r}")
+        raise UnknownLetter(f"Unknown letter {letter!r}")
+    if isinstance(expected_version, bool) or not isinstance(expected_version, int):
+        raise BadVersion(f"Version {expected_version!r} is not a number")
+    if expected_version < 0:
+        raise BadVersion(f"Version {expected_version!r} is negative")
     now = timezone.now()
     with transaction.atomic():
         current = Assignment.objects.select_for_update().filter(duty=duty, role=role).first()
@@ -73,13 +120,16 @@ def assignment_set(
         elif current_version != expected_version:
             applied = False
         elif current is None:
+            # Not 1: after a clear, a browser may still hold version 1 of the letter
+            # that was cleared; a version that went back would let it overwrite this one.
+            new_version = next_versions([(duty.pk, role.pk)])[(duty.pk, role.pk)]
             try:
                 with transaction.atomic():
-                    Assignment.objects.create(
+                    created = Assignment.objects.create(
                         duty=duty,
                         role=role,
                         letter=letter,
-                        version=1,
+                        version=new_version,
                         updated_at=now,
                         updated_by=by,
                     )
@@ -97,19 +147,29 @@ def assignment_set(
             current.updated_by = by
             current.save(update_fields=["letter", "version", "updated_at", "updated_by"])
             applied = True
-        if applied and before != letter:
-            AssignmentChange.objects.create(
+        written = applied and before != letter
+        if written:
+            change = AssignmentChange.objects.create(
                 duty=duty,
                 role=role,
                 before=before or "",
                 after=letter or "",
-                version=current_version + 1 if letter else 0,
+                # A clear is a version too (the row is gone, its history is not).
+                version=new_version if current is None else current_version + 1,
                 changed_at=now,
                 changed_by=by,
                 source=source,
             )
-        assignment, last_change = _current(duty, role)
-    return CellResult(applied=applied, assignment=assignment, last_change=last_change)
+        if written:
+            # What was just written is what is there now (the row is locked, or new and
+            # unique): no need to read it back.
+            assignment = None if letter is None else (created if current is None else current)
+            last_change = change
+        else:
+            assignment, last_change = _current(duty, role)
+    return CellResult(
+        applied=applied, assignment=assignment, last_change=last_change, written=written
+    )
 
 
 @transaction.atomic

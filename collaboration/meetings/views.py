@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from orgmap import selectors as org_selectors
 from orgmap.http import bound_data
 from orgmap.models import Department, Project, Role
+from orgmap.params import parse_number
 
 from . import calendar, recurrence, reviews
 from . import selectors as meetings
@@ -40,8 +41,8 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         department = get_object_or_404(Department, code__iexact=code)
     if code := request.GET.get("project"):
         project = get_object_or_404(Project, code__iexact=code)
-    if role_id := request.GET.get("role"):
-        if not role_id.isdigit():
+    if role_text := request.GET.get("role"):
+        if (role_id := parse_number(role_text)) is None:
             raise Http404
         role = get_object_or_404(Role.objects.select_related("department"), pk=role_id)
     rows = meetings.meeting_rows(

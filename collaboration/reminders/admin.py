@@ -31,6 +31,21 @@ def retry_deliveries(modeladmin, request, queryset) -> None:
     )
 
 
+class UndeliveredFilter(admin.SimpleListFilter):
+    """Failed, expired and unknown together: every reminder that did not surely arrive."""
+
+    title = _("delivery problem")
+    parameter_name = "undelivered"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("not (surely) delivered: failed, expired or unknown"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(status__in=reminders.UNDELIVERED)
+        return queryset
+
+
 @admin.register(ReminderDelivery)
 class ReminderDeliveryAdmin(admin.ModelAdmin):
     list_display = [
@@ -43,7 +58,7 @@ class ReminderDeliveryAdmin(admin.ModelAdmin):
         "attempts",
         "detail",
     ]
-    list_filter = ["status", "kind"]
+    list_filter = [UndeliveredFilter, "status", "kind"]
     list_select_related = ["recipient", "meeting", "role", "duty", "action"]
     search_fields = ["key", "recipient__username", "recipient__email", "detail"]
     date_hierarchy = "created_at"

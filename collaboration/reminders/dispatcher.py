@@ -600,18 +600,46 @@ def _backoff(attempts: int) -> datetime.timedelta:
     return datetime.timedelta(seconds=min(seconds, 3600))
 
 
+# Statuses that mean an email reminder did not (surely) reach its recipient: counted
+# together on the notifications page and found together in the admin.
+UNDELIVERED = (Status.FAILED, Status.EXPIRED, Status.UNKNOWN)
+
+
+def _too_late(delivery: ReminderDelivery, now: datetime.datetime) -> bool:
+    """A meeting reminder whose meeting has begun: it can no longer be useful."""
+    if not delivery.meeting_id or delivery.occurrence > now:
+        return False
+    meeting = delivery.meeting
+    # A cancelled or moved occurrence needed nothing: that is "skipped", not a loss.
+    return not meeting.cancelled and recurrence.is_occurrence(meeting, delivery.occurrence)
+
+
 def delivery_send(*, delivery_id: int, now: datetime.datetime) -> str:
     """Claim the delivery, send its email, record the outcome. Returns the status
     it was left in, or "" if it was not ours to send (already sent, being sent by
-    another worker, failed, in-app only)."""
+    another worker, failed, in-app only).
+
+    Never silent about a loss: a reminder that something needed but that could not go
+    out before its meeting began is EXPIRED (not SKIPPED, which means nothing needed
+    sending), and a retry is never planned after that moment. A delivery reclaimed
+    from a worker that stopped mid-send is sent again while still useful; once it is
+    too late, its outcome is UNKNOWN (the first attempt may have arrived)."""
     stale = now - datetime.timedelta(seconds=settings.REMINDER_STUCK_SECONDS)
-    claimable = Q(status=Status.PENDING) | Q(status=Status.SENDING, claimed_at__lt=stale)
-    claimed = ReminderDelivery.objects.filter(claimable, pk=delivery_id).update(
-        status=Status.SENDING,
-        claimed_at=now,
-        enqueued_at=None,
-        attempts=F("attempts") + 1,
+    claim = {
+        "status": Status.SENDING,
+        "claimed_at": now,
+        "enqueued_at": None,
+        "attempts": F("attempts") + 1,
+    }
+    # Two updates, so that we know whether this is a send interrupted earlier.
+    interrupted = bool(
+        ReminderDelivery.objects.filter(
+            pk=delivery_id, status=Status.SENDING, claimed_at__lt=stale
+        ).update(**claim)
     )
+    claimed = interrupted or ReminderDelivery.objects.filter(
+        pk=delivery_id, status=Status.PENDING
+    ).update(**claim)
     if not claimed:
         return ""
     delivery = ReminderDelivery.objects.select_related(
@@ -624,6 +652,18 @@ def delivery_send(*, delivery_id: int, now: datetime.datetime) -> str:
     ).get(pk=delivery_id)
     ours = ReminderDelivery.objects.filter(pk=delivery_id, status=Status.SENDING, claimed_at=now)
     reason = _obsolete_reason(delivery, now)
+    if reason and _too_late(delivery, now):
+        if interrupted:
+            ours.update(
+                status=Status.UNKNOWN,
+                detail="A worker stopped while sending this reminder and the meeting has "
+                "begun since: the mail server may or may not have received it.",
+                next_attempt_at=None,
+            )
+            return Status.UNKNOWN
+        earlier = f" Last error: {delivery.detail}" if delivery.detail else ""
+        ours.update(status=Status.EXPIRED, detail=reason + earlier, next_attempt_at=None)
+        return Status.EXPIRED
     if not reason:
         _wanted, reason = _email_wanted(delivery.recipient)
     if reason:
@@ -638,6 +678,18 @@ def delivery_send(*, delivery_id: int, now: datetime.datetime) -> str:
             ours.update(status=Status.FAILED, detail=detail, next_attempt_at=None)
             return Status.FAILED
         retry_at = now + _backoff(delivery.attempts)
+        if delivery.meeting_id and retry_at >= delivery.occurrence:
+            # Within the useful window: halfway to the start, or give up if no time is left.
+            left = delivery.occurrence - now
+            if left < datetime.timedelta(seconds=settings.REMINDER_RETRY_SECONDS):
+                logger.error("reminder %s expired unsent: %s", delivery.key, detail)
+                ours.update(
+                    status=Status.EXPIRED,
+                    detail=f"No time left to retry before the meeting. Last error: {detail}",
+                    next_attempt_at=None,
+                )
+                return Status.EXPIRED
+            retry_at = now + left / 2
         logger.warning("reminder %s failed, retrying at %s: %s", delivery.key, retry_at, detail)
         ours.update(status=Status.PENDING, detail=detail, next_attempt_at=retry_at)
         return Status.PENDING

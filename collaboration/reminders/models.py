@@ -32,6 +32,10 @@ class ReminderDelivery(models.Model):
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
         SKIPPED = "skipped", _("in-app only")
+        # Something needed sending and did not go out while it could still be useful.
+        EXPIRED = "expired", _("expired unsent")
+        # The worker stopped mid-send: the mail server may or may not have it.
+        UNKNOWN = "unknown", _("outcome unknown")
 
     key = models.CharField(max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)

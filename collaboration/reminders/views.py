@@ -32,10 +32,13 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(notifications.notifications_of(request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    failed = None
-    if permissions.is_org_admin(request.user):
-        # Failed reminders need a person to look at them; admins see how many here.
-        failed = ReminderDelivery.objects.filter(status=ReminderDelivery.Status.FAILED).count()
+    # Reminders that did not (surely) reach anyone need a person to look at them:
+    # admins see all of them, everybody else their own.
+    undelivered = ReminderDelivery.objects.filter(status__in=reminders.UNDELIVERED)
+    is_admin = permissions.is_org_admin(request.user)
+    if not is_admin:
+        undelivered = undelivered.filter(recipient=request.user)
+    failed = undelivered.count()
     return render(
         request,
         "reminders/notification_list.html",
@@ -44,6 +47,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
             "items": [_item(notification) for notification in page],
             "unread": notifications.unread_count(request.user),
             "failed_count": failed,
+            "failed_admin": is_admin,
         },
     )
 

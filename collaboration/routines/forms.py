@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from collaboration.meetings.models import Meeting
 from orgmap import permissions
 from orgmap.models import Department, Project, Role
+from orgmap.params import parse_number
 from responsibilities.models import Duty
 
 from .models import (
@@ -473,7 +474,8 @@ class FeedbackForm(forms.Form):
     def clean_about(self):
         kind, _sep, pk = self.cleaned_data["about"].partition(":")
         model = FEEDBACK_MODELS.get(kind)
-        target = model.objects.filter(pk=pk).first() if model and pk.isdigit() else None
+        number = parse_number(pk)
+        target = model.objects.filter(pk=number).first() if model and number is not None else None
         if target is None:
             raise forms.ValidationError(_("Choose what the feedback is about."))
         return target

@@ -52,6 +52,7 @@ urlpatterns = [
     # Feedback and improvement actions
     path("feedback/", feedback.feedback_list, name="feedback-list"),
     path("feedback/new/", feedback.feedback_create, name="feedback-create"),
+    path("feedback/thanks/", feedback.feedback_thanks, name="feedback-thanks"),
     path("feedback/<int:pk>/", feedback.feedback_detail, name="feedback-detail"),
     path("feedback/<int:pk>/triage/", feedback.feedback_triage, name="feedback-triage"),
     path("feedback/<int:pk>/actions/new/", feedback.action_create, name="action-create"),

@@ -15,7 +15,7 @@ import io
 import logging
 import os
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO
 
@@ -24,6 +24,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+
+from . import xlsx_guard
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +36,8 @@ DEFAULT_MAX_ROWS = 100_000
 MAX_COLUMNS = 2_000
 # A sheet formatted down to row 1,048,576 is not data: stop after this many empty rows.
 MAX_CONSECUTIVE_EMPTY_ROWS = 10_000
+# Excel's own limit for the text of one cell.
+MAX_CELL_CHARS = 32_767
 DELIMITERS = (",", ";", "\t")
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -137,19 +141,39 @@ def _too_many_columns(row: int) -> SpreadsheetError:
     )
 
 
-def _build_table(numbered: Iterable[tuple[int, list[str]]], source: str) -> Table:
+def _cell_too_long(row: int) -> SpreadsheetError:
+    return SpreadsheetError(
+        _("Row %(row)s has a cell longer than %(limit)s characters.")
+        % {"row": row, "limit": number_format(MAX_CELL_CHARS, force_grouping=True)},
+        row=row,
+    )
+
+
+# Progress is reported every this many rows read.
+PROGRESS_EVERY = 1_000
+Progress = Callable[[int], None]
+
+
+def _build_table(
+    numbered: Iterable[tuple[int, list[str]]], source: str, progress: Progress | None = None
+) -> Table:
     header: tuple[str, ...] | None = None
     header_row = 0
     rows: list[SheetRow] = []
     limit = max_rows()
     empty_run = 0
     for number, raw in numbered:
+        if progress is not None and number % PROGRESS_EVERY == 0:
+            progress(number)
         cells = [_cell_text(value) for value in raw]
+        if any(len(cell) > MAX_CELL_CHARS for cell in cells):
+            raise _cell_too_long(number)
         while cells and not cells[-1]:
             cells.pop()
         if not cells:
             empty_run += 1
-            if header is not None and empty_run > MAX_CONSECUTIVE_EMPTY_ROWS:
+            # Also before any header: millions of empty rows hold nothing worth waiting for.
+            if empty_run > MAX_CONSECUTIVE_EMPTY_ROWS:
                 break
             continue
         empty_run = 0
@@ -182,7 +206,7 @@ def _sniff_delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
-def _read_csv(data: bytes) -> Table:
+def _read_csv(data: bytes, progress: Progress | None = None) -> Table:
     if b"\x00" in data[:8192]:
         raise SpreadsheetError(
             _(
@@ -215,15 +239,20 @@ def _read_csv(data: bytes) -> Table:
                 row=number + 1,
             ) from None
 
-    return _build_table(numbered(), "csv")
+    return _build_table(numbered(), "csv", progress)
 
 
-def _read_xlsx(data: bytes) -> Table:
+def _read_xlsx(data: bytes, progress: Progress | None = None) -> Table:
     # defusedxml is installed, so openpyxl parses with it and refuses entity bombs;
     # read_only streams the sheet instead of building it in memory, and data_only
     # reads the cached values of formulas instead of their text.
     from openpyxl import load_workbook
 
+    # Sizes and rows first: openpyxl itself has no limits (xlsx_guard says why).
+    try:
+        xlsx_guard.inspect_xlsx(io.BytesIO(data), max_rows=max_rows(), max_columns=MAX_COLUMNS)
+    except xlsx_guard.ArchiveTooLarge as error:
+        raise SpreadsheetError(error.message) from None
     not_a_workbook = _("The file is not a readable Excel workbook (.xlsx).")
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -249,15 +278,16 @@ def _read_xlsx(data: bytes) -> Table:
                 logger.info("Unreadable worksheet: %r", error)
                 raise SpreadsheetError(not_a_workbook) from None
 
-        return _build_table(numbered(), "xlsx")
+        return _build_table(numbered(), "xlsx", progress)
     finally:
         workbook.close()
 
 
-def read_table(data: bytes, filename: str = "") -> Table:
+def read_table(data: bytes, filename: str = "", progress: Progress | None = None) -> Table:
     """Read an uploaded file's bytes as a table, XLSX or CSV, by content first.
 
     Raises SpreadsheetError for anything that is not a readable spreadsheet.
+    `progress(rows read)` is called every PROGRESS_EVERY rows.
     """
     if len(data) > max_bytes():
         raise file_too_large(len(data))
@@ -266,7 +296,7 @@ def read_table(data: bytes, filename: str = "") -> Table:
     extension = os.path.splitext(filename)[1].lower()
     if data.startswith(b"PK\x03\x04"):
         if zipfile.is_zipfile(io.BytesIO(data)):
-            return _read_xlsx(data)
+            return _read_xlsx(data, progress)
         raise SpreadsheetError(_("The file is not a readable Excel workbook (.xlsx)."))
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise SpreadsheetError(
@@ -277,7 +307,24 @@ def read_table(data: bytes, filename: str = "") -> Table:
             _("The file is named %(name)s but is not an Excel workbook.")
             % {"name": os.path.basename(filename)}
         )
-    return _read_csv(data)
+    return _read_csv(data, progress)
+
+
+def estimate_rows(data: bytes) -> int:
+    """About how many rows a file has, cheaply (no parsing): what decides whether an
+    upload is checked in the request or by a background job. Raises SpreadsheetError
+    for an archive past its limits."""
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            # Counted to the end (bounded by the archive's size limit): a file over the
+            # row limit is refused by the job that reads it, with the full report.
+            facts = xlsx_guard.inspect_xlsx(
+                io.BytesIO(data), max_rows=xlsx_guard.EXCEL_MAX_ROWS, max_columns=MAX_COLUMNS
+            )
+        except xlsx_guard.ArchiveTooLarge as error:
+            raise SpreadsheetError(error.message) from None
+        return facts.rows if facts is not None else 0
+    return data.count(b"\n") + 1
 
 
 def file_too_large(size: int) -> SpreadsheetError:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from orgmap import permissions
 from orgmap.http import bound_data, saved_redirect
 from orgmap.models import Department, Project, Role
+from orgmap.params import parse_number, parse_numbers
 
 from .. import raci, selectors, services
 from ..forms import DutyForm, ProjectDutyForm
@@ -106,7 +107,7 @@ def render_matrix(
     if scope.department is not None and project_code:
         project_filter = Project.objects.filter(code__iexact=project_code).first()
     only_findings = request.GET.get("findings") == "1"
-    extra_role_ids = [int(value) for value in request.GET.getlist("add_role") if value.isdigit()]
+    extra_role_ids = parse_numbers(request.GET.getlist("add_role"))
     as_of_date, as_of_error = _as_of(request.GET.get("as_of", ""))
     as_of = None
     if as_of_date is not None:
@@ -121,10 +122,10 @@ def render_matrix(
     )
     paginator = Paginator(matrix.rows, ROWS_PER_PAGE)
     page_number = request.GET.get("page") or 1
-    focus = request.GET.get("focus", "")
-    if focus.isdigit():
+    focus = parse_number(request.GET.get("focus", ""))
+    if focus is not None:
         for index, row in enumerate(matrix.rows):
-            if row.duty["pk"] == int(focus):
+            if row.duty["pk"] == focus:
                 page_number = index // ROWS_PER_PAGE + 1
                 break
     page = paginator.get_page(page_number)
@@ -191,7 +192,9 @@ def department_matrix(request: HttpRequest, code: str) -> HttpResponse:
     department = get_object_or_404(Department.objects.select_related("head"), code__iexact=code)
     switch_to = request.GET.get("department", "")
     if switch_to and switch_to.upper() != department.code.upper():
-        return redirect("department-matrix", code=switch_to)
+        # Looked up, not echoed: a code with a slash cannot be reversed (500 before).
+        other = get_object_or_404(Department, code__iexact=switch_to)
+        return redirect("department-matrix", code=other.code)
     return render_matrix(
         request,
         selectors.Scope(department=department),
@@ -253,6 +256,15 @@ def _changed_by_message(result: services.CellResult) -> str:
     }
 
 
+def _cell_error_message(error: Exception) -> str:
+    code = getattr(error, "code", "")
+    if code == raci.UnknownLetter.code:
+        return _('"%(value)s" is not a RACI letter: use R, A, C, I or A/R, or leave it empty.') % {
+            "value": raci.quote(getattr(error, "value", ""), 20)
+        }
+    return _("The edit was malformed; reload the page.")
+
+
 @require_http_methods(["GET", "POST"])
 def matrix_cell(request: HttpRequest, duty_id: int, role_id: int) -> HttpResponse:
     duty = get_object_or_404(Duty.objects.select_related("department", "project"), pk=duty_id)
@@ -272,22 +284,23 @@ def matrix_cell(request: HttpRequest, duty_id: int, role_id: int) -> HttpRespons
 
     try:
         letter = raci.parse_letter(request.POST.get("letter", ""))
-        expected_version = int(request.POST.get("version", ""))
-        if expected_version < 0:
-            raise ValueError
-    except ValueError as error:
-        message = (
-            str(error)
-            if "letter" in str(error).lower()
-            else _("The edit was malformed; reload the page.")
+        expected_version = parse_number(request.POST.get("version", ""))
+        if expected_version is None:
+            raise services.BadVersion(request.POST.get("version", "")[:20])
+        result = services.assignment_set(
+            duty=duty,
+            role=role,
+            letter=letter,
+            expected_version=expected_version,
+            by=request.user,
         )
+    except (raci.UnknownLetter, services.AssignmentError) as error:
+        # Chosen by code: the exception's own text may be in another language.
+        message = _cell_error_message(error)
         if request.htmx:
             return _cell_response(request, context, scope, flash=message, status=422)
         return HttpResponseBadRequest(message)
 
-    result = services.assignment_set(
-        duty=duty, role=role, letter=letter, expected_version=expected_version, by=request.user
-    )
     message = None if result.applied else _changed_by_message(result)
     if request.htmx:
         context["cell"] = (

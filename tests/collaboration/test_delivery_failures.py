@@ -102,9 +102,11 @@ def test_permanently_refused_is_marked_failed_and_shown_to_admins(
     assert "member" in admin_list.text and "451" in admin_list.text
     banner = client_for(admin_user).get("/notifications/")
     assert "1 reminder could not be emailed" in banner.text
-    # Members see neither the admin list nor the banner.
+    # The member cannot see the admin list; their banner counts their own reminder.
     assert client_for(member).get("/admin/reminders/reminderdelivery/").status_code == 302
-    assert "could not be emailed" not in client_for(member).get("/notifications/").text
+    own = client_for(member).get("/notifications/").text
+    assert "1 of your reminders could not be emailed" in own
+    assert "See them in the admin" not in own
 
 
 def test_admin_can_send_a_failed_reminder_again(
@@ -160,3 +162,81 @@ def test_a_lost_task_is_enqueued_again(meeting_soon, dispatch, settings):
     assert dispatch(5 * MINUTE).requeued == []
     assert len(dispatch(11 * MINUTE).requeued) == 1
     assert ReminderDelivery.objects.get().status == "sent"
+
+
+def test_an_outage_longer_than_the_useful_window_expires_the_reminder_visibly(
+    meeting_soon, dispatch, settings, client_for, admin_user, member
+):
+    """451 from first try to the meeting's start: retried only before the start, then
+    "expired" (never "skipped"), counted with failures for the admin and the person;
+    the in-app notification is there all along."""
+    settings.REMINDER_MAX_ATTEMPTS = 50  # the window, not the count, must end it
+    start = meeting_soon.starts_at
+    with smtp_server() as (mailbox, port):
+        settings.MAILERS = smtp_mailers(port)
+        mailbox.refusals = -1
+        seen = []
+        for minute in range(16):
+            dispatch(minute * MINUTE)
+            delivery = ReminderDelivery.objects.get()
+            seen.append(delivery.status)
+            if delivery.next_attempt_at is not None:
+                assert delivery.next_attempt_at < start, "a retry planned after the start"
+    delivery = ReminderDelivery.objects.get()
+    assert delivery.status == "expired", seen
+    assert "skipped" not in seen
+    assert delivery.attempts >= 3 and mailbox.refused == delivery.attempts
+    assert "451" in delivery.detail
+    assert mailbox.messages == []
+    assert delivery.notification.recipient == member  # in-app unaffected
+
+    admin_list = client_for(admin_user).get("/admin/reminders/reminderdelivery/?undelivered=yes")
+    assert admin_list.status_code == 200 and "451" in admin_list.text
+    assert "1 reminder could not be emailed" in client_for(admin_user).get("/notifications/").text
+    assert (
+        "1 of your reminders could not be emailed" in client_for(member).get("/notifications/").text
+    )
+
+
+def test_a_reminder_whose_retry_would_be_too_late_is_retried_before_the_start(
+    make_meeting, member, dispatch, settings
+):
+    Role.objects.update(last_reviewed_on=None)
+    meeting = make_meeting(starts_at=timezone.now() + 4 * MINUTE, people=[member], title="Stand-up")
+    settings.REMINDER_RETRY_SECONDS = 120  # backoff 2, 4 minutes: past the start
+    with smtp_server() as (mailbox, port):
+        settings.MAILERS = smtp_mailers(port)
+        mailbox.refusals = 1
+        dispatch()
+        delivery = ReminderDelivery.objects.get()
+        assert delivery.status == "pending"
+        assert delivery.next_attempt_at < meeting.starts_at
+        dispatch(delivery.next_attempt_at - timezone.now() + datetime.timedelta(seconds=1))
+    assert ReminderDelivery.objects.get().status == "sent"
+    assert len(mailbox.messages) == 1
+
+
+def test_a_send_interrupted_until_the_meeting_began_is_recorded_unknown(
+    meeting_soon, settings, client_for, admin_user
+):
+    settings.REMINDER_STUCK_SECONDS = 600
+    reminders.reminders_dispatch(now=timezone.now())
+    delivery = ReminderDelivery.objects.get()
+    # A worker claimed it, perhaps handed it to the mail server, and was killed.
+    ReminderDelivery.objects.filter(pk=delivery.pk).update(
+        status="sending", claimed_at=timezone.now() - 11 * MINUTE, enqueued_at=None, attempts=1
+    )
+    after_start = meeting_soon.starts_at + MINUTE
+    assert reminders.delivery_send(delivery_id=delivery.pk, now=after_start) == "unknown"
+    delivery.refresh_from_db()
+    assert delivery.status == "unknown" and "may or may not" in delivery.detail
+    assert len(mail.outbox) == 0
+    assert "1 reminder could not be emailed" in client_for(admin_user).get("/notifications/").text
+
+
+def test_a_cancelled_meeting_is_still_skipped_not_expired(meeting_soon, settings):
+    reminders.reminders_dispatch(now=timezone.now())
+    delivery = ReminderDelivery.objects.get()
+    type(meeting_soon).objects.filter(pk=meeting_soon.pk).update(cancelled=True)
+    after_start = meeting_soon.starts_at + MINUTE
+    assert reminders.delivery_send(delivery_id=delivery.pk, now=after_start) == "skipped"

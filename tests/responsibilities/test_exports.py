@@ -14,8 +14,8 @@ from openpyxl.utils import get_column_letter
 
 from orgmap.models import Department, Role
 from responsibilities import raci, selectors
-from responsibilities.spreadsheets import exports
 from responsibilities.models import Assignment, Duty
+from responsibilities.spreadsheets import exports
 from responsibilities.spreadsheets.sheets import neutralise, restore
 
 from .transfer_support import content as _content

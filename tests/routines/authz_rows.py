@@ -179,6 +179,8 @@ def routine_rows(helpers) -> dict:
         # Feedback and improvement actions: everybody gives feedback.
         "feedback-list": (reverse("feedback-list"), read()),
         "feedback-create": (reverse("feedback-create"), read(post=200)),
+        # Where anonymous feedback lands: one page for all, no id in it.
+        "feedback-thanks": (reverse("feedback-thanks"), read()),
         "feedback-detail": (reverse("feedback-detail", args=[o["feedback"].pk]), read()),
         "feedback-triage": (
             reverse("feedback-triage", args=[o["feedback"].pk]),

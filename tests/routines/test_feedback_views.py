@@ -63,6 +63,30 @@ def test_anonymous_feedback_stores_no_author_anywhere(member, departments, clien
     assert 'id="feedback-author">anonymous<' in page.text.replace("\n", "")
 
 
+def test_anonymous_feedback_lands_on_a_thank_you_page_without_its_id(
+    member, departments, client_for
+):
+    client = client_for(member)
+    data = {
+        "about": f"department:{departments['PROD'].pk}",
+        "summary": "Meetings overrun",
+        "anonymous": "on",
+    }
+    response = client.post(reverse("feedback-create"), data)
+    feedback = Feedback.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("feedback-thanks")
+    assert str(feedback.pk) not in response["Location"]
+    # htmx submits get the same place, through HX-Redirect.
+    htmx = client.post(reverse("feedback-create"), data, headers={"HX-Request": "true"})
+    assert htmx.headers.get("HX-Redirect", htmx.get("Location")) == reverse("feedback-thanks")
+    page = client.get(reverse("feedback-thanks"))
+    assert page.status_code == 200
+    assert "sent anonymously" in page.text
+    for entry in Feedback.objects.all():
+        assert entry.get_absolute_url() not in page.text
+
+
 def test_named_feedback_carries_its_author(member, departments, client_for):
     client_for(member).post(
         reverse("feedback-create"),

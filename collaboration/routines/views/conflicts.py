@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from orgmap.http import bound_data, form_response, saved_redirect
 from orgmap.models import Department
+from orgmap.params import parse_numbers
 
 from .. import permissions, selectors, services
 from ..forms import ConflictEditForm, ConflictForm, SettleForm
@@ -47,7 +48,7 @@ def my_conflicts(request: HttpRequest) -> HttpResponse:
 def _suggestion(form: ConflictForm) -> selectors.CoordinatorSuggestion | None:
     """The coordinator suggested for the departments ticked so far (two or more)."""
     raw = form.data.getlist("departments") if form.is_bound else []
-    ids = [int(pk) for pk in raw if str(pk).isdigit()]
+    ids = parse_numbers(raw)
     departments = list(Department.objects.filter(pk__in=ids))
     if len(departments) < 2:
         return None

@@ -11,11 +11,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from orgmap.http import bound_data, form_response, saved_redirect
+from orgmap.params import parse_number
 
 from .. import permissions, selectors, services
 from ..forms import FEEDBACK_MODELS, ActionForm, FeedbackForm, TriageForm
@@ -45,7 +47,7 @@ def feedback_create(request: HttpRequest) -> HttpResponse:
     # Every logged-in member may give feedback (LoginRequiredMiddleware sees to login).
     initial = {}
     for kind in FEEDBACK_MODELS:
-        if (pk := request.GET.get(kind, "")).isdigit():
+        if (pk := parse_number(request.GET.get(kind, ""))) is not None:
             initial["about"] = f"{kind}:{pk}"
     form = FeedbackForm(bound_data(request), initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -62,11 +64,18 @@ def feedback_create(request: HttpRequest) -> HttpResponse:
             form.add_error(None, error)
         else:
             if feedback.anonymous:
-                messages.success(request, _("Thank you. Your feedback was sent anonymously."))
-            else:
-                messages.success(request, _("Thank you for your feedback."))
+                # Not to the entry itself: the access log would pair its id with the
+                # sender's address and browser.
+                return saved_redirect(request, reverse("feedback-thanks"))
+            messages.success(request, _("Thank you for your feedback."))
             return saved_redirect(request, feedback.get_absolute_url())
     return form_response(request, "routines/feedback_form.html", {"form": form})
+
+
+@require_GET
+def feedback_thanks(request: HttpRequest) -> HttpResponse:
+    """Where anonymous feedback lands: the same page for everyone, no id in it."""
+    return render(request, "routines/feedback_thanks.html")
 
 
 @require_GET

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from collaboration.meetings.models import Meeting
 from orgmap.http import bound_data, form_response, saved_redirect
 from orgmap.models import Department, Project
+from orgmap.params import parse_number
 
 from .. import permissions, selectors, services
 from ..forms import LessonForm
@@ -78,7 +79,7 @@ def lesson_create(request: HttpRequest) -> HttpResponse:
         initial["department"] = Department.objects.filter(code__iexact=code).first()
     if code := request.GET.get("project"):
         initial["project"] = Project.objects.filter(code__iexact=code).first()
-    if (pk := request.GET.get("meeting", "")).isdigit():
+    if (pk := parse_number(request.GET.get("meeting", ""))) is not None:
         # A retrospective records its lessons straight from the meeting page.
         meeting = Meeting.objects.select_related("project").filter(pk=pk).first()
         if meeting is not None:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from orgmap.models import Department, Role
 
+from ... import raci
 from ...models import Duty
 from ..sheets import Table, column_letter
 
@@ -45,6 +46,24 @@ def _fold(text: str) -> str:
     return _clean(unicodedata.normalize("NFKC", text)).casefold()
 
 
+# How much of a cell a problem line quotes, and how long a whole message may grow.
+QUOTE_MAX = 100
+MESSAGE_MAX = 400
+_QUOTED = re.compile(r"“([^”]*)”|\"([^\"]*)\"")
+
+
+def shorten_quotes(message: str) -> str:
+    """Each quoted value cut to QUOTE_MAX characters, then the message to MESSAGE_MAX
+    (for the values that are not quoted), with an ellipsis where text was cut."""
+
+    def cut(match: re.Match) -> str:
+        if match.group(1) is not None:
+            return "“" + raci.quote(match.group(1), QUOTE_MAX) + "”"
+        return '"' + raci.quote(match.group(2), QUOTE_MAX) + '"'
+
+    return raci.quote(_QUOTED.sub(cut, message), MESSAGE_MAX)
+
+
 @dataclass(frozen=True)
 class Problem:
     """One reason the file cannot be imported, where it is in the file."""
@@ -53,6 +72,11 @@ class Problem:
     column: str  # spreadsheet column letter; "" when about the file or a whole row
     field: str  # that column's header, as written in the file
     message: str
+
+    def __post_init__(self) -> None:
+        # Messages quote the file's cells; a 60 KB cell must not make a 60 KB line.
+        object.__setattr__(self, "field", raci.quote(self.field, QUOTE_MAX))
+        object.__setattr__(self, "message", shorten_quotes(self.message))
 
     def location(self) -> str:
         parts = []

@@ -16,6 +16,7 @@ from orgmap.models import Department, Project, Role
 
 from ... import raci
 from ...models import Assignment, AssignmentChange, Duty
+from ...services import next_versions
 from ..sheets import SheetRow, Table, column_letter
 from .common import (
     DEPARTMENT_HEADERS,
@@ -778,12 +779,16 @@ def apply_raci_plan(plan: RaciPlan, *, by: AbstractBaseUser | None) -> None:
     Duty.objects.bulk_create(duties, batch_size=500)
     for new, duty in zip(plan.new_duties, duties, strict=True):
         new.instance = duty
+    # A cell cleared earlier starts above the versions it had (services.next_versions).
+    versions = next_versions(
+        [(change.duty_id, change.role.pk) for change in plan.creates if change.duty_id]
+    )
     created = [
         Assignment(
             duty_id=change.duty_id or change.new_duty.instance.pk,
             role_id=change.role.pk,
             letter=change.after,
-            version=1,
+            version=versions.get((change.duty_id, change.role.pk), 1),
             updated_at=now,
             updated_by=by,
         )
