@@ -404,3 +404,7 @@ SITE_URL = (os.environ.get("SITE_URL") or f"http://{ORGMAP_ADDRESS}").rstrip("/"
 # data rows, are refused with a clear message before they are parsed.
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "100000"))
+# What an uploaded workbook may unpack to, checked before it is parsed (xlsx_guard.py).
+IMPORT_MAX_UNCOMPRESSED_BYTES = int(
+    os.environ.get("IMPORT_MAX_UNCOMPRESSED_BYTES", str(50 * 1024 * 1024))
+)
