@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class ResponsibilitiesConfig(AppConfig):
     name = "responsibilities"
     verbose_name = _("Responsibilities")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from . import findings_store
+
+        findings_store.connect()
+        post_migrate.connect(findings_store.fill_after_migrate, sender=self)

@@ -9,7 +9,7 @@ from django.db import transaction
 from collaboration.models import Project
 from orgmap.models import Department, Role
 
-from . import raci, services
+from . import findings_store, raci, services
 from .models import Assignment, Duty
 
 # department code, duty title, frequency, project code, {role title: letter}
@@ -246,6 +246,7 @@ DUTIES = [
 
 
 @transaction.atomic
+@findings_store.deferred()
 def seed_duties() -> dict[str, int]:
     created = {"duties": 0, "assignments": 0}
     departments = {d.code: d for d in Department.objects.all()}

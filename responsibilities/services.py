@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from orgmap.models import Role
 
-from . import raci
+from . import findings_store, raci
 from .models import Assignment, AssignmentChange, Duty
 
 
@@ -108,6 +108,8 @@ def assignment_set(
                 changed_by=by,
                 source=source,
             )
+            # The findings this cell can change, in the same transaction.
+            findings_store.findings_refresh(duty_ids={duty.pk}, role_ids={role.pk})
         assignment, last_change = _current(duty, role)
     return CellResult(applied=applied, assignment=assignment, last_change=last_change)
 
