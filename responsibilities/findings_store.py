@@ -77,6 +77,7 @@ def _duty_rows(duty_ids: set[int], department_ids: set[int]) -> list[dict]:
             "project__code",
             "active",
             "frequency",
+            "department__head_id",
         )
     )
 
@@ -241,28 +242,35 @@ def findings_refresh(
         pending["department_ids"] |= set(department_ids)
         pending["match_keys"] |= set(match_keys)
         return []
-    loaded = {duty.pk: duty for duty in duties}
-    duty_ids = set(duty_ids) | set(loaded)
+    duties = list(duties)
+    # A duty whose department (and project) are not loaded is read like the others.
+    loaded = {duty.pk: duty for duty in duties if _is_loaded(duty)}
+    duty_ids = set(duty_ids) | {duty.pk for duty in duties}
     role_ids = set(role_ids)
     department_ids = set(department_ids)
     match_keys = {key for key in match_keys if key}
     if not (duty_ids or role_ids or department_ids or match_keys):
         return []
     with transaction.atomic(savepoint=False):
-        if department_ids or set(duty_ids) - set(loaded):
-            duty_rows = _duty_rows(duty_ids - set(loaded), department_ids)
-        else:
-            duty_rows = []
-        duty_rows += [_duty_row(duty) for duty in loaded.values()]
+        rows_by_id = {duty_id: _duty_row(duty) for duty_id, duty in loaded.items()}
+        if department_ids or duty_ids - set(loaded):
+            for row in _duty_rows(duty_ids - set(loaded), department_ids):
+                rows_by_id.setdefault(row["pk"], row)
+        duty_rows = list(rows_by_id.values())
         refreshed = {row["pk"] for row in duty_rows}
         groups = _duplicate_groups(match_keys)
         grouped = {ref.id for group in groups for ref in group.duties}
-        head_departments = {row["department_id"] for row in duty_rows}
+        # The head roles are read with the roles whose load changed: one query. Their
+        # own findings are recomputed with them, so they count as refreshed roles.
+        heads = {row["department_id"]: row["department__head_id"] for row in duty_rows}
+        role_ids |= {head_id for head_id in heads.values() if head_id}
+        loads = selectors.role_loads(Role.objects.filter(pk__in=role_ids)) if role_ids else []
+        refs = {load.role.id: load.role for load in loads}
         inputs = _Inputs(
             duties=duty_rows,
             cells=_cells(refreshed),
-            head_roles=selectors._head_roles(head_departments) if head_departments else {},
-            loads=selectors.role_loads(Role.objects.filter(pk__in=role_ids)) if role_ids else [],
+            head_roles={dept: refs[head] for dept, head in heads.items() if head in refs},
+            loads=loads,
             duplicates=groups,
         )
         base, by_language = _in_every_language(lambda: _evaluate(inputs))
@@ -282,6 +290,12 @@ def findings_refresh(
     return raci.sort_findings(f for f in shown if f.duty_id in duty_ids)
 
 
+def _is_loaded(duty: Duty) -> bool:
+    return Duty.department.is_cached(duty) and (
+        duty.project_id is None or Duty.project.is_cached(duty)
+    )
+
+
 def _duty_row(duty: Duty) -> dict:
     """The values() row of a duty already loaded (with department and project)."""
     return {
@@ -293,6 +307,7 @@ def _duty_row(duty: Duty) -> dict:
         "project__code": duty.project.code if duty.project_id else None,
         "active": duty.active,
         "frequency": duty.frequency,
+        "department__head_id": duty.department.head_id,
     }
 
 

@@ -22,6 +22,8 @@ class CellResult:
     applied: bool
     assignment: Assignment | None
     last_change: AssignmentChange | None
+    # The duty's findings after an applied change (None: unchanged, not recomputed).
+    findings: list[raci.Finding] | None = None
 
     @property
     def version(self) -> int:
@@ -75,7 +77,7 @@ def assignment_set(
         elif current is None:
             try:
                 with transaction.atomic():
-                    Assignment.objects.create(
+                    written = Assignment.objects.create(
                         duty=duty,
                         role=role,
                         letter=letter,
@@ -89,6 +91,7 @@ def assignment_set(
                 applied = True
         elif letter is None:
             current.delete()
+            written = None
             applied = True
         else:
             current.letter = letter
@@ -96,9 +99,10 @@ def assignment_set(
             current.updated_at = now
             current.updated_by = by
             current.save(update_fields=["letter", "version", "updated_at", "updated_by"])
+            written = current
             applied = True
         if applied and before != letter:
-            AssignmentChange.objects.create(
+            change = AssignmentChange.objects.create(
                 duty=duty,
                 role=role,
                 before=before or "",
@@ -109,7 +113,9 @@ def assignment_set(
                 source=source,
             )
             # The findings this cell can change, in the same transaction.
-            findings_store.findings_refresh(duty_ids={duty.pk}, role_ids={role.pk})
+            found = findings_store.findings_refresh(duties=[duty], role_ids={role.pk})
+            # What was just written is the cell now: no need to read it back.
+            return CellResult(applied=True, assignment=written, last_change=change, findings=found)
         assignment, last_change = _current(duty, role)
     return CellResult(applied=applied, assignment=assignment, last_change=last_change)
 
