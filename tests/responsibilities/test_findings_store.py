@@ -371,7 +371,10 @@ def test_holdings_that_start_or_end_today_refresh_their_roles():
     # Written when the holding still lay in the future: the role was vacant then.
     holding = RoleHolderFactory(role=role, since=today + datetime.timedelta(days=1))
     RoleHolder.objects.filter(pk=holding.pk).update(since=today)  # the day has come
-    assert [f.rule for f in selectors.findings(selectors.Scope())] == [raci.VACANT_ACCOUNTABLE]
+    assert [f.rule for f in selectors.findings(selectors.Scope())] == [
+        raci.VACANT_ACCOUNTABLE,
+        raci.VACANT_RESPONSIBLE,
+    ]
     assert findings_store.findings_refresh_holdings() == 1
     assert selectors.findings(selectors.Scope()) == []
     assert_stored_equals_recomputed()
