@@ -51,10 +51,10 @@ def department_detail(request: HttpRequest, code: str) -> HttpResponse:
             "can_manage": permissions.can_manage_department(request.user, department),
             "editors": access.department_editors(department),
             "can_manage_access": permissions.can_manage_access(request.user),
-            "finding_count": len(
-                responsibility_selectors.findings(
+            "finding_count": sum(
+                responsibility_selectors.stored_summary(
                     responsibility_selectors.Scope(department=department)
-                )
+                ).values()
             ),
         },
     )

@@ -181,8 +181,8 @@ def _rows(by_language: dict[str, list[raci.Finding]]) -> list[Finding]:
                 duty_id=finding.duty_id,
                 role_id=finding.roles[0].id if finding.duty_id is None else None,
                 department_code=finding.department_code,
-                project_code=finding.project_code,
-                duty_title=finding.duty_title,
+                project_code=finding.project_code or "",
+                duty_title=finding.duty_title or "",
                 roles=[
                     [r.id, r.title, r.department_id, r.department_code, r.active, r.vacant]
                     for r in finding.roles
@@ -377,15 +377,17 @@ def department_changed(department: Department, old: dict) -> None:
     if old["parent_id"] != department.parent_id:
         # The reporting line connects a department with its ancestors (hand-offs).
         touched["duty_ids"] |= set(
-            Assignment.objects.filter(
-                role__department_id__in=_subtree(department.pk)
-            ).values_list("duty_id", flat=True)
+            Assignment.objects.filter(role__department_id__in=_subtree(department.pk)).values_list(
+                "duty_id", flat=True
+            )
         )
     findings_refresh(**touched, match_keys=match_keys)
 
 
 def project_duties_changed(project_id: int) -> None:
-    findings_refresh(duty_ids=Duty.objects.filter(project_id=project_id).values_list("pk", flat=True))
+    findings_refresh(
+        duty_ids=Duty.objects.filter(project_id=project_id).values_list("pk", flat=True)
+    )
 
 
 # ------------------------------------------------------------------ rebuilding
@@ -443,9 +445,7 @@ def findings_rebuild() -> RebuildReport:
         if report.removed:
             Finding.objects.filter(pk__in=[row.pk for row in report.removed]).delete()
         if report.added:
-            Finding.objects.bulk_create(
-                [_copy(row) for row in report.added], batch_size=1000
-            )
+            Finding.objects.bulk_create([_copy(row) for row in report.added], batch_size=1000)
     return report
 
 

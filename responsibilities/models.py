@@ -251,8 +251,8 @@ class Finding(models.Model):
     # The role a role finding is about; empty for duty findings.
     role = models.ForeignKey(Role, null=True, on_delete=models.CASCADE, related_name="+")
     department_code = models.CharField(max_length=30)
-    project_code = models.CharField(max_length=30, null=True)
-    duty_title = models.CharField(max_length=500, null=True)
+    project_code = models.CharField(max_length=30, blank=True)  # "" outside projects
+    duty_title = models.CharField(max_length=500, blank=True)  # "" for role findings
     # [[id, title, department id, department code, active, vacant], ...] in raci's order.
     roles = models.JSONField(default=list)
     # [duty id, role id, letter or null], or null when no single cell fixes it.

@@ -82,18 +82,14 @@ def _head_roles(department_ids: Iterable[int] | None = None) -> dict[int, raci.R
     departments = Department.objects.filter(head__isnull=False)
     if department_ids is not None:
         departments = departments.filter(pk__in=department_ids)
-    rows = (
-        departments
-        .annotate(head_filled=_filled("head_id"))
-        .values(
-            "pk",
-            "head_id",
-            "head__title",
-            "head__department_id",
-            "head__department__code",
-            "head__active",
-            "head_filled",
-        )
+    rows = departments.annotate(head_filled=_filled("head_id")).values(
+        "pk",
+        "head_id",
+        "head__title",
+        "head__department_id",
+        "head__department__code",
+        "head__active",
+        "head_filled",
     )
     return {
         row["pk"]: _role_ref(row, id_key="head_id", prefix="head__", filled_key="head_filled")
@@ -328,9 +324,9 @@ def _stored_finding(row: dict, language: str) -> raci.Finding:
         department_id=row["department_id"],
         department_code=row["department_code"],
         project_id=row["project_id"],
-        project_code=row["project_code"],
+        project_code=row["project_code"] or None,
         duty_id=row["duty_id"],
-        duty_title=row["duty_title"],
+        duty_title=row["duty_title"] or None,
         roles=tuple(raci.RoleRef(*values) for values in row["roles"]),
         message=message,
         suggestion=suggestion,
@@ -410,6 +406,10 @@ class Matrix:
     rows: list[Row]  # every row that passes the filters; the view pages them
     findings: list[raci.Finding]
     summary: dict[str, int]
+
+    @property
+    def findings_total(self) -> int:
+        return len(self.findings)
 
 
 def page_columns(

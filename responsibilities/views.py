@@ -19,7 +19,7 @@ from orgmap import permissions
 from orgmap.http import bound_data, saved_redirect
 from orgmap.models import Department, Role
 
-from . import raci, selectors, services
+from . import matrix_page, raci, selectors, services
 from .forms import DutyForm
 from .models import Assignment, AssignmentChange, Duty
 
@@ -31,6 +31,11 @@ def _scope_from_token(token: str, duty: Duty) -> selectors.Scope:
     """The matrix a cell edit came from ("department:CODE" or "project:CODE"), so the
     response can refresh that page's summary; defaults to the duty's department."""
     kind, _sep, code = token.partition(":")
+    # Usually the duty's own department or project, already loaded with it.
+    if kind == "department" and code.upper() == duty.department.code.upper():
+        return selectors.Scope(department=duty.department)
+    if kind == "project" and duty.project_id and code.upper() == duty.project.code.upper():
+        return selectors.Scope(project=duty.project)
     if kind == "project" and code:
         project = Project.objects.filter(code__iexact=code).first()
         if project is not None:
@@ -71,19 +76,15 @@ def _can_edit_duty(user, duty: Duty) -> bool:
     )
 
 
-def _editable_duty_ids(user, matrix: selectors.Matrix) -> set[int]:
+def _editable_duty_ids(user, scope: selectors.Scope, rows) -> set[int]:
     """Which rows the user may edit, from ids cached for the request: no query per row."""
     if not user.is_authenticated:
         return set()
     if permissions.is_org_admin(user):
-        return {row.duty["pk"] for row in matrix.rows}
+        return {row.duty["pk"] for row in rows}
     managed = permissions.managed_department_ids(user)
-    coordinator = (
-        matrix.scope.project is not None and matrix.scope.project.coordinator_id == user.pk
-    )
-    return {
-        row.duty["pk"] for row in matrix.rows if coordinator or row.duty["department_id"] in managed
-    }
+    coordinator = scope.project is not None and scope.project.coordinator_id == user.pk
+    return {row.duty["pk"] for row in rows if coordinator or row.duty["department_id"] in managed}
 
 
 def _duty_form(scope: selectors.Scope) -> DutyForm | ProjectDutyForm:
@@ -117,24 +118,39 @@ def render_matrix(
     if as_of_date is not None:
         # The end of that day where the organisation is.
         as_of = timezone.make_aware(datetime.datetime.combine(as_of_date, datetime.time.max))
-    matrix = selectors.matrix(
-        scope,
-        project_filter=project_filter,
-        only_findings=only_findings,
-        extra_role_ids=extra_role_ids,
-        as_of=as_of,
-    )
-    paginator = Paginator(matrix.rows, ROWS_PER_PAGE)
-    page_number = request.GET.get("page") or 1
     focus = request.GET.get("focus", "")
-    if focus.isdigit():
-        for index, row in enumerate(matrix.rows):
-            if row.duty["pk"] == int(focus):
-                page_number = index // ROWS_PER_PAGE + 1
-                break
-    page = paginator.get_page(page_number)
+    if as_of is None:
+        # Live: the page's rows, columns and stored findings only (matrix_page.py).
+        matrix = matrix_page.matrix_page(
+            scope,
+            page_number=request.GET.get("page") or 1,
+            per_page=ROWS_PER_PAGE,
+            project_filter=project_filter,
+            only_findings=only_findings,
+            extra_role_ids=extra_role_ids,
+            focus=int(focus) if focus.isdigit() and len(focus) < 10 else None,
+        )
+        page, columns, hidden_columns = matrix.page, matrix.columns, matrix.hidden_columns
+    else:
+        matrix = selectors.matrix(
+            scope,
+            project_filter=project_filter,
+            only_findings=only_findings,
+            extra_role_ids=extra_role_ids,
+            as_of=as_of,
+        )
+        paginator = Paginator(matrix.rows, ROWS_PER_PAGE)
+        page_number = request.GET.get("page") or 1
+        if focus.isdigit():
+            for index, row in enumerate(matrix.rows):
+                if row.duty["pk"] == int(focus):
+                    page_number = index // ROWS_PER_PAGE + 1
+                    break
+        page = paginator.get_page(page_number)
+        columns = selectors.page_columns(matrix, page.object_list, extra_role_ids=extra_role_ids)
+        hidden_columns = len(matrix.columns) - len(columns)
     # The past is read-only.
-    editable = _editable_duty_ids(request.user, matrix) if as_of is None else set()
+    editable = _editable_duty_ids(request.user, scope, page.object_list) if as_of is None else set()
     can_add_duty = (
         as_of is None
         and scope.department is not None
@@ -146,7 +162,6 @@ def render_matrix(
         and permissions.can_manage_project(request.user, scope.project)
     ):
         can_add_duty = True
-    columns = selectors.page_columns(matrix, page.object_list, extra_role_ids=extra_role_ids)
     column_ids = {column.role.id for column in columns}
     addable_roles = []
     if editable:
@@ -167,7 +182,7 @@ def render_matrix(
         "scope_token": _scope_token(scope),
         "matrix": matrix,
         "columns": columns,
-        "hidden_columns": len(matrix.columns) - len(columns),
+        "hidden_columns": hidden_columns,
         "page": page,
         "editable": editable,
         "can_add_duty": can_add_duty,
@@ -205,8 +220,10 @@ def department_matrix(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def _cell_context(request, duty: Duty, role: Role, scope: selectors.Scope, next_url: str) -> dict:
-    assignment = Assignment.objects.filter(duty=duty, role=role).first()
+def _cell_context(
+    request, duty: Duty, role: Role, scope: selectors.Scope, next_url: str, *, read_cell=True
+) -> dict:
+    assignment = Assignment.objects.filter(duty=duty, role=role).first() if read_cell else None
     return {
         "duty": {"pk": duty.pk, "title": duty.title},
         "duty_obj": duty,
@@ -223,15 +240,22 @@ def _cell_context(request, duty: Duty, role: Role, scope: selectors.Scope, next_
 
 
 def _cell_response(
-    request, context: dict, scope: selectors.Scope, *, flash: str | None, status: int
+    request,
+    context: dict,
+    scope: selectors.Scope,
+    *,
+    flash: str | None,
+    status: int,
+    row_findings: list[raci.Finding] | None = None,
 ):
     """The edited cell, plus its row's flags, the page's summary and a message, swapped
-    out of band, all recomputed for the matrix the edit came from."""
-    found = selectors.findings(scope)
-    duty_id = context["duty"]["pk"]
+    out of band, read from the stored findings for the matrix the edit came from."""
+    if row_findings is None:
+        row_findings = selectors.stored_findings(duty_ids=[context["duty"]["pk"]])
+    summary = selectors.stored_summary(scope)
     context |= {
-        "row": {"findings": [f for f in found if f.duty_id == duty_id]},
-        "matrix": {"summary": raci.summarise(found), "findings": found},
+        "row": {"findings": row_findings},
+        "matrix": {"summary": summary, "findings_total": sum(summary.values())},
         "findings_url": _findings_url(scope),
         "flash": flash,
     }
@@ -268,7 +292,10 @@ def matrix_cell(request: HttpRequest, duty_id: int, role_id: int) -> HttpRespons
         )
     scope = _scope_from_token(request.POST.get("scope") or request.GET.get("scope", ""), duty)
     fallback = reverse("department-matrix", args=[duty.department.code]) + f"?focus={duty.pk}"
-    context = _cell_context(request, duty, role, scope, _safe_next(request, fallback))
+    # A POST shows the cell as the service leaves it: no need to read it first.
+    context = _cell_context(
+        request, duty, role, scope, _safe_next(request, fallback), read_cell=request.method == "GET"
+    )
     if request.method == "GET":
         if request.htmx:
             partial = "raci-cell" if request.GET.get("display") else "cell-editor"
@@ -287,6 +314,8 @@ def matrix_cell(request: HttpRequest, duty_id: int, role_id: int) -> HttpRespons
             else _("The edit was malformed; reload the page.")
         )
         if request.htmx:
+            cell = Assignment.objects.filter(duty=duty, role=role).first()
+            context["cell"] = {"letter": cell.letter, "version": cell.version} if cell else None
             return _cell_response(request, context, scope, flash=message, status=422)
         return HttpResponseBadRequest(message)
 
@@ -301,7 +330,12 @@ def matrix_cell(request: HttpRequest, duty_id: int, role_id: int) -> HttpRespons
             else None
         )
         return _cell_response(
-            request, context, scope, flash=message, status=200 if result.applied else 409
+            request,
+            context,
+            scope,
+            flash=message,
+            status=200 if result.applied else 409,
+            row_findings=result.findings,
         )
     if message:
         messages.warning(request, message)
@@ -367,11 +401,7 @@ def duty_detail(request: HttpRequest, pk: int) -> HttpResponse:
             :200
         ]
     )
-    found = [
-        f
-        for f in selectors.findings(selectors.Scope(department=duty.department))
-        if f.duty_id == duty.pk
-    ]
+    found = selectors.stored_findings(duty_ids=[duty.pk])
     return render(
         request,
         "responsibilities/duty_detail.html",

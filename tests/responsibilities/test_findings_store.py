@@ -17,7 +17,8 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.test import override_settings
 from django.utils import timezone, translation
-from hypothesis import HealthCheck, settings, strategies as st
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
 from collaboration.models import Project
@@ -100,7 +101,9 @@ class StoredFindings(RuleBasedStateMachine):
         if duty is None or role is None:
             return
         version = (
-            Assignment.objects.filter(duty=duty, role=role).values_list("version", flat=True).first()
+            Assignment.objects.filter(duty=duty, role=role)
+            .values_list("version", flat=True)
+            .first()
             or 0
         )
         services.assignment_set(
@@ -113,9 +116,7 @@ class StoredFindings(RuleBasedStateMachine):
     def create_duty(self, dept, title, project) -> None:
         department = _pick(Department.objects, dept)
         launch = Project.objects.first() if project else None
-        _attempt(
-            lambda: services.duty_create(title=title, department=department, project=launch)
-        )
+        _attempt(lambda: services.duty_create(title=title, department=department, project=launch))
 
     @rule(d=index, title=st.sampled_from(TITLES))
     def rename_duty(self, d, title) -> None:
