@@ -375,13 +375,30 @@ def department_changed(department: Department, old: dict) -> None:
     if old["head_id"] != department.head_id:
         touched["department_ids"].add(department.pk)
     if old["parent_id"] != department.parent_id:
-        # The reporting line connects a department with its ancestors (hand-offs).
-        touched["duty_ids"] |= set(
-            Assignment.objects.filter(role__department_id__in=_subtree(department.pk)).values_list(
-                "duty_id", flat=True
-            )
-        )
+        touched["duty_ids"] |= _duties_below({department.pk})
     findings_refresh(**touched, match_keys=match_keys)
+
+
+def _duties_below(department_ids: set[int]) -> set[int]:
+    """Duties worked on by roles of these departments or their sub-departments: the
+    reporting line connects a department with its ancestors (hand-offs), so moving a
+    department changes which of their hand-offs need a flow."""
+    subtree: set[int] = set()
+    for department_id in department_ids:
+        subtree |= _subtree(department_id)
+    if not subtree:
+        return set()
+    return set(
+        Assignment.objects.filter(role__department_id__in=subtree).values_list("duty_id", flat=True)
+    )
+
+
+def people_imported(*, role_ids: Iterable[int], moved_department_ids: Iterable[int]) -> None:
+    """After a bulk people import: new and (de)activated roles, new holdings, and
+    departments moved in the tree."""
+    touched = role_dependents(role_ids) or {}
+    duty_ids = set(touched.pop("duty_ids", set())) | _duties_below(set(moved_department_ids))
+    findings_refresh(**touched, duty_ids=duty_ids)
 
 
 def project_duties_changed(project_id: int) -> None:
