@@ -5,7 +5,7 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -105,7 +105,12 @@ def _as_of(value: str) -> tuple[datetime.date | None, str]:
 
 
 def render_matrix(
-    request: HttpRequest, scope: selectors.Scope, *, title: str, base_url: str
+    request: HttpRequest,
+    scope: selectors.Scope,
+    *,
+    title: str,
+    base_url: str,
+    departments: list[Department] | None = None,
 ) -> HttpResponse:
     project_filter = None
     project_code = request.GET.get("project", "")
@@ -188,7 +193,9 @@ def render_matrix(
         "can_add_duty": can_add_duty,
         "duty_form": _duty_form(scope) if can_add_duty else None,
         "addable_roles": addable_roles,
-        "departments": list(Department.objects.order_by("name"))
+        "departments": (
+            departments if departments is not None else list(Department.objects.order_by("name"))
+        )
         if scope.department is not None
         else [],
         "filter_projects": filter_projects,
@@ -208,7 +215,11 @@ def render_matrix(
 
 @require_GET
 def department_matrix(request: HttpRequest, code: str) -> HttpResponse:
-    department = get_object_or_404(Department.objects.select_related("head"), code__iexact=code)
+    # The department picker lists them all anyway: find this one among them.
+    departments = list(Department.objects.order_by("name"))
+    department = next((d for d in departments if d.code.upper() == code.upper()), None)
+    if department is None:
+        raise Http404("No such department")
     switch_to = request.GET.get("department", "")
     if switch_to and switch_to.upper() != department.code.upper():
         return redirect("department-matrix", code=switch_to)
@@ -217,6 +228,7 @@ def department_matrix(request: HttpRequest, code: str) -> HttpResponse:
         selectors.Scope(department=department),
         title=department.name,
         base_url=reverse("department-matrix", args=[department.code]),
+        departments=departments,
     )
 
 
