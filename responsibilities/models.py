@@ -261,8 +261,8 @@ class Finding(models.Model):
     texts = models.JSONField(default=dict)
 
     class Meta:
-        verbose_name = _("finding")
-        verbose_name_plural = _("findings")
+        verbose_name = _("stored finding")
+        verbose_name_plural = _("stored findings")
         indexes = [
             # The summary of a department (GROUP BY rule) reads the index only.
             models.Index(fields=["department", "rule"], name="finding_department_rule"),
