@@ -7,6 +7,10 @@ class ResponsibilitiesConfig(AppConfig):
     verbose_name = _("Responsibilities")
 
     def ready(self) -> None:
-        from . import panels, tasks  # noqa: F401 (tasks: registered in every process)
+        from django.db.models.signals import post_migrate
+
+        from . import findings_store, panels, tasks  # noqa: F401 (tasks: registered in every process)
 
         panels.register()
+        findings_store.connect()
+        post_migrate.connect(findings_store.fill_after_migrate, sender=self)

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from orgmap.models import Department, Project, Role
 
-from . import raci, services
+from . import findings_store, raci, services
 from .models import Assignment, Duty
 
 # department code, duty title, frequency, project code, {role title: letter}
@@ -245,6 +245,7 @@ DUTIES = [
 
 
 @transaction.atomic
+@findings_store.deferred()
 def seed_duties() -> dict[str, int]:
     created = {"duties": 0, "assignments": 0}
     departments = {d.code: d for d in Department.objects.all()}

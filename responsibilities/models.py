@@ -355,3 +355,47 @@ class InformationFlow(models.Model):
             self.system_name = ""
         if errors:
             raise ValidationError(errors)
+
+
+class Finding(models.Model):
+    """A finding of raci.py, stored and kept current by findings_store.
+
+    raci.py stays the one definition of what a finding is: this row is its output,
+    refreshed in the same transaction as every write that can change it, so pages read
+    findings with indexed queries instead of recomputing a department to show 50 rows.
+    Messages are stored in every language of the site (`texts`), because they are
+    rendered from titles and codes when the finding is computed.
+    """
+
+    rule = models.CharField(max_length=40)
+    severity = models.CharField(max_length=10)
+    # Where the finding is reported: the duty's department, or the role's.
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="+")
+    project = models.ForeignKey(
+        "orgmap.Project", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # The duty a duty finding is about; empty for role findings.
+    duty = models.ForeignKey(Duty, null=True, on_delete=models.CASCADE, related_name="+")
+    # The role a role finding is about; empty for duty findings.
+    role = models.ForeignKey(Role, null=True, on_delete=models.CASCADE, related_name="+")
+    department_code = models.CharField(max_length=30)
+    project_code = models.CharField(max_length=30, blank=True)  # "" outside projects
+    duty_title = models.CharField(max_length=500, blank=True)  # "" for role findings
+    # [[id, title, department id, department code, active, vacant], ...] in raci's order.
+    roles = models.JSONField(default=list)
+    # [duty id, role id, letter or null], or null when no single cell fixes it.
+    fix = models.JSONField(null=True)
+    # {language code: [message, suggestion]}
+    texts = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("stored finding")
+        verbose_name_plural = _("stored findings")
+        indexes = [
+            # The summary of a department (GROUP BY rule) reads the index only.
+            models.Index(fields=["department", "rule"], name="finding_department_rule"),
+            models.Index(fields=["rule"], name="finding_rule"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} {self.department_code} {self.duty_title or ''}".strip()

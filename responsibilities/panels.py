@@ -17,12 +17,13 @@ TEMPLATE = "responsibilities/panels.html"
 
 
 def department_actions(request: HttpRequest, department: Department) -> str:
-    found = selectors.findings(selectors.Scope(department=department))
+    # Stored findings: one aggregate query (findings_store keeps them current).
+    count = sum(selectors.stored_summary(selectors.Scope(department=department)).values())
     return render_to_string(
         f"{TEMPLATE}#department-actions",
         {
             "department": department,
-            "finding_count": len(found),
+            "finding_count": count,
             "can_export": permissions.can_bulk_export(request.user),
         },
         request,
@@ -30,9 +31,9 @@ def department_actions(request: HttpRequest, department: Department) -> str:
 
 
 def project_actions(request: HttpRequest, project: Project) -> str:
-    found = selectors.findings(selectors.Scope(project=project))
+    count = sum(selectors.stored_summary(selectors.Scope(project=project)).values())
     return render_to_string(
-        f"{TEMPLATE}#project-actions", {"project": project, "finding_count": len(found)}, request
+        f"{TEMPLATE}#project-actions", {"project": project, "finding_count": count}, request
     )
 
 

@@ -473,6 +473,11 @@ def _sort_key(finding: Finding) -> tuple:
     )
 
 
+def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
+    """In analyse()'s order: stored findings are read back in this order."""
+    return sorted(findings, key=_sort_key)
+
+
 def handoff_findings(duty: DutyFacts, flow_pairs: frozenset[frozenset[int]]) -> list[Finding]:
     """MISSING_HANDOFF: the accountable role sits in one department and a responsible
     role in another, and no information flows between the two (in either direction),

@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import translation
 
 from orgmap.models import Department, Project, Role, RoleHolder
 from orgmap.selectors import department_ancestor_ids, department_parent_map
 
 from . import raci
-from .models import Assignment, AssignmentChange, Duty, InformationFlow
+from .models import Assignment, AssignmentChange, Duty, Finding, InformationFlow
 
 
 @dataclass(frozen=True)
@@ -75,20 +76,19 @@ def _role_ref_from_assignment(row: dict) -> raci.RoleRef:
     return _role_ref(row, id_key="role_id", prefix="role__", filled_key="role_filled")
 
 
-def _head_roles() -> dict[int, raci.RoleRef]:
-    """{department id: its head role}, for every department, in one query."""
-    rows = (
-        Department.objects.filter(head__isnull=False)
-        .annotate(head_filled=_filled("head_id"))
-        .values(
-            "pk",
-            "head_id",
-            "head__title",
-            "head__department_id",
-            "head__department__code",
-            "head__active",
-            "head_filled",
-        )
+def _head_roles(department_ids: Iterable[int] | None = None) -> dict[int, raci.RoleRef]:
+    """{department id: its head role}, for every department (or those given), in one query."""
+    departments = Department.objects.filter(head__isnull=False)
+    if department_ids is not None:
+        departments = departments.filter(pk__in=department_ids)
+    rows = departments.annotate(head_filled=_filled("head_id")).values(
+        "pk",
+        "head_id",
+        "head__title",
+        "head__department_id",
+        "head__department__code",
+        "head__active",
+        "head_filled",
     )
     return {
         row["pk"]: _role_ref(row, id_key="head_id", prefix="head__", filled_key="head_filled")
@@ -289,8 +289,100 @@ def findings_from(facts_: Facts) -> list[raci.Finding]:
     return [f for f in findings if f.duty_id is None or f.duty_id in scope_duty_ids]
 
 
-def findings(scope: Scope) -> list[raci.Finding]:
+def computed_findings(scope: Scope) -> list[raci.Finding]:
+    """The findings of a scope computed from scratch (what `findings --rebuild`
+    compares the stored findings with)."""
     return findings_from(facts(scope))
+
+
+def _stored_filter(scope: Scope) -> Q:
+    if scope.project is not None:
+        return Q(project=scope.project)
+    if scope.department is not None:
+        # A duty finding is reported in its duty's department, a role finding in its
+        # role's: exactly what a department's computed findings cover.
+        return Q(department=scope.department)
+    return Q()
+
+
+_STORED_VALUES = (
+    "rule",
+    "severity",
+    "department_id",
+    "department_code",
+    "project_id",
+    "project_code",
+    "duty_id",
+    "duty_title",
+    "roles",
+    "fix",
+    "texts",
+)
+
+
+def _stored_finding(row: dict, language: str) -> raci.Finding:
+    texts = row["texts"]
+    message, suggestion = texts.get(language) or texts.get(settings.LANGUAGE_CODE) or ["", ""]
+    fix = row["fix"]
+    return raci.Finding(
+        rule=row["rule"],
+        severity=row["severity"],
+        department_id=row["department_id"],
+        department_code=row["department_code"],
+        project_id=row["project_id"],
+        project_code=row["project_code"] or None,
+        duty_id=row["duty_id"],
+        duty_title=row["duty_title"] or None,
+        roles=tuple(raci.RoleRef(*values) for values in row["roles"]),
+        message=message,
+        suggestion=suggestion,
+        fix=raci.Fix(*fix) if fix else None,
+    )
+
+
+def _language() -> str:
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    try:
+        return translation.get_supported_language_variant(language)
+    except LookupError:
+        return settings.LANGUAGE_CODE
+
+
+def stored_findings(
+    scope: Scope | None = None,
+    *,
+    duty_ids: Iterable[int] | None = None,
+    role_ids: Iterable[int] | None = None,
+) -> list[raci.Finding]:
+    """Stored findings of a scope, or of some duties and roles (duty findings of
+    `duty_ids`, role findings of `role_ids`), in raci's order, in the active language:
+    one indexed query."""
+    if scope is not None:
+        condition = _stored_filter(scope)
+    else:
+        condition = Q(duty_id__in=list(duty_ids or ())) | Q(
+            role_id__in=list(role_ids or ()), duty__isnull=True
+        )
+    language = _language()
+    rows = Finding.objects.filter(condition).values(*_STORED_VALUES)
+    return raci.sort_findings(_stored_finding(row, language) for row in rows)
+
+
+def stored_summary(scope: Scope) -> dict[str, int]:
+    """Count per rule code, in RULES order (as raci.summarise): one aggregate query."""
+    counts = dict(
+        Finding.objects.filter(_stored_filter(scope))
+        .values_list("rule")
+        .annotate(count=Count("pk"))
+        .values_list("rule", "count")
+        .order_by()
+    )
+    return {code: counts[code] for code in raci.RULES if counts.get(code)}
+
+
+def findings(scope: Scope) -> list[raci.Finding]:
+    """The findings of a scope, as stored (findings_store keeps them current)."""
+    return stored_findings(scope)
 
 
 # ---------------------------------------------------------------- the matrix page
@@ -320,6 +412,10 @@ class Matrix:
     rows: list[Row]  # every row that passes the filters; the view pages them
     findings: list[raci.Finding]
     summary: dict[str, int]
+
+    @property
+    def findings_total(self) -> int:
+        return len(self.findings)
 
 
 def page_columns(

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from orgmap.models import Role
 
-from . import raci
+from . import findings_store, raci
 from .models import Assignment, AssignmentChange, Duty
 
 
@@ -65,6 +65,8 @@ class CellResult:
     last_change: AssignmentChange | None
     # False when applied without a write: the cell already held the letter asked for.
     written: bool = False
+    # The duty's findings after an applied change (None: unchanged, not recomputed).
+    findings: list[raci.Finding] | None = None
 
     @property
     def version(self) -> int:
@@ -161,15 +163,20 @@ def assignment_set(
                 source=source,
             )
         if written:
+            # The findings this cell can change, in the same transaction.
+            found = findings_store.findings_refresh(duties=[duty], role_ids={role.pk})
             # What was just written is what is there now (the row is locked, or new and
             # unique): no need to read it back.
             assignment = None if letter is None else (created if current is None else current)
-            last_change = change
-        else:
-            assignment, last_change = _current(duty, role)
-    return CellResult(
-        applied=applied, assignment=assignment, last_change=last_change, written=written
-    )
+            return CellResult(
+                applied=True,
+                assignment=assignment,
+                last_change=change,
+                written=True,
+                findings=found,
+            )
+        assignment, last_change = _current(duty, role)
+    return CellResult(applied=applied, assignment=assignment, last_change=last_change)
 
 
 @transaction.atomic

@@ -5,7 +5,7 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -18,7 +18,7 @@ from orgmap.http import bound_data, saved_redirect
 from orgmap.models import Department, Project, Role
 from orgmap.params import parse_number, parse_numbers
 
-from .. import raci, selectors, services
+from .. import matrix_page, raci, selectors, services
 from ..forms import DutyForm, ProjectDutyForm
 from ..models import Assignment, AssignmentChange, Duty
 
@@ -30,6 +30,11 @@ def _scope_from_token(token: str, duty: Duty) -> selectors.Scope:
     """The matrix a cell edit came from ("department:CODE" or "project:CODE"), so the
     response can refresh that page's summary; defaults to the duty's department."""
     kind, _sep, code = token.partition(":")
+    # Usually the duty's own department or project, already loaded with it.
+    if kind == "department" and code.upper() == duty.department.code.upper():
+        return selectors.Scope(department=duty.department)
+    if kind == "project" and duty.project_id and code.upper() == duty.project.code.upper():
+        return selectors.Scope(project=duty.project)
     if kind == "project" and code:
         project = Project.objects.filter(code__iexact=code).first()
         if project is not None:
@@ -70,12 +75,12 @@ def _can_edit_duty(user, duty: Duty) -> bool:
     )
 
 
-def _editable_duty_ids(user, matrix: selectors.Matrix) -> set[int]:
+def _editable_duty_ids(user, scope: selectors.Scope, rows) -> set[int]:
     """Which rows the user may edit: the same decision as a cell edit, from ids cached
     for the request (no query per row)."""
     return {
         row.duty["pk"]
-        for row in matrix.rows
+        for row in rows
         if permissions.can_edit_duty(
             user, department_id=row.duty["department_id"], project_id=row.duty.get("project_id")
         )
@@ -100,7 +105,12 @@ def _as_of(value: str) -> tuple[datetime.date | None, str]:
 
 
 def render_matrix(
-    request: HttpRequest, scope: selectors.Scope, *, title: str, base_url: str
+    request: HttpRequest,
+    scope: selectors.Scope,
+    *,
+    title: str,
+    base_url: str,
+    departments: list[Department] | None = None,
 ) -> HttpResponse:
     project_filter = None
     project_code = request.GET.get("project", "")
@@ -113,24 +123,39 @@ def render_matrix(
     if as_of_date is not None:
         # The end of that day where the organisation is.
         as_of = timezone.make_aware(datetime.datetime.combine(as_of_date, datetime.time.max))
-    matrix = selectors.matrix(
-        scope,
-        project_filter=project_filter,
-        only_findings=only_findings,
-        extra_role_ids=extra_role_ids,
-        as_of=as_of,
-    )
-    paginator = Paginator(matrix.rows, ROWS_PER_PAGE)
-    page_number = request.GET.get("page") or 1
     focus = parse_number(request.GET.get("focus", ""))
-    if focus is not None:
-        for index, row in enumerate(matrix.rows):
-            if row.duty["pk"] == focus:
-                page_number = index // ROWS_PER_PAGE + 1
-                break
-    page = paginator.get_page(page_number)
+    if as_of is None:
+        # Live: the page's rows, columns and stored findings only (matrix_page.py).
+        matrix = matrix_page.matrix_page(
+            scope,
+            page_number=request.GET.get("page") or 1,
+            per_page=ROWS_PER_PAGE,
+            project_filter=project_filter,
+            only_findings=only_findings,
+            extra_role_ids=extra_role_ids,
+            focus=focus,
+        )
+        page, columns, hidden_columns = matrix.page, matrix.columns, matrix.hidden_columns
+    else:
+        matrix = selectors.matrix(
+            scope,
+            project_filter=project_filter,
+            only_findings=only_findings,
+            extra_role_ids=extra_role_ids,
+            as_of=as_of,
+        )
+        paginator = Paginator(matrix.rows, ROWS_PER_PAGE)
+        page_number = request.GET.get("page") or 1
+        if focus is not None:
+            for index, row in enumerate(matrix.rows):
+                if row.duty["pk"] == focus:
+                    page_number = index // ROWS_PER_PAGE + 1
+                    break
+        page = paginator.get_page(page_number)
+        columns = selectors.page_columns(matrix, page.object_list, extra_role_ids=extra_role_ids)
+        hidden_columns = len(matrix.columns) - len(columns)
     # The past is read-only.
-    editable = _editable_duty_ids(request.user, matrix) if as_of is None else set()
+    editable = _editable_duty_ids(request.user, scope, page.object_list) if as_of is None else set()
     can_add_duty = (
         as_of is None
         and scope.department is not None
@@ -142,7 +167,6 @@ def render_matrix(
         and permissions.can_manage_project(request.user, scope.project)
     ):
         can_add_duty = True
-    columns = selectors.page_columns(matrix, page.object_list, extra_role_ids=extra_role_ids)
     column_ids = {column.role.id for column in columns}
     addable_roles = []
     if editable:
@@ -163,13 +187,15 @@ def render_matrix(
         "scope_token": _scope_token(scope),
         "matrix": matrix,
         "columns": columns,
-        "hidden_columns": len(matrix.columns) - len(columns),
+        "hidden_columns": hidden_columns,
         "page": page,
         "editable": editable,
         "can_add_duty": can_add_duty,
         "duty_form": _duty_form(scope) if can_add_duty else None,
         "addable_roles": addable_roles,
-        "departments": list(Department.objects.order_by("name"))
+        "departments": (
+            departments if departments is not None else list(Department.objects.order_by("name"))
+        )
         if scope.department is not None
         else [],
         "filter_projects": filter_projects,
@@ -189,7 +215,11 @@ def render_matrix(
 
 @require_GET
 def department_matrix(request: HttpRequest, code: str) -> HttpResponse:
-    department = get_object_or_404(Department.objects.select_related("head"), code__iexact=code)
+    # The department picker lists them all anyway: find this one among them.
+    departments = list(Department.objects.order_by("name"))
+    department = next((d for d in departments if d.code.upper() == code.upper()), None)
+    if department is None:
+        raise Http404("No such department")
     switch_to = request.GET.get("department", "")
     if switch_to and switch_to.upper() != department.code.upper():
         # Looked up, not echoed: a code with a slash cannot be reversed (500 before).
@@ -200,11 +230,14 @@ def department_matrix(request: HttpRequest, code: str) -> HttpResponse:
         selectors.Scope(department=department),
         title=department.name,
         base_url=reverse("department-matrix", args=[department.code]),
+        departments=departments,
     )
 
 
-def _cell_context(request, duty: Duty, role: Role, scope: selectors.Scope, next_url: str) -> dict:
-    assignment = Assignment.objects.filter(duty=duty, role=role).first()
+def _cell_context(
+    request, duty: Duty, role: Role, scope: selectors.Scope, next_url: str, *, read_cell=True
+) -> dict:
+    assignment = Assignment.objects.filter(duty=duty, role=role).first() if read_cell else None
     return {
         "duty": {"pk": duty.pk, "title": duty.title},
         "duty_obj": duty,
@@ -221,15 +254,22 @@ def _cell_context(request, duty: Duty, role: Role, scope: selectors.Scope, next_
 
 
 def _cell_response(
-    request, context: dict, scope: selectors.Scope, *, flash: str | None, status: int
+    request,
+    context: dict,
+    scope: selectors.Scope,
+    *,
+    flash: str | None,
+    status: int,
+    row_findings: list[raci.Finding] | None = None,
 ):
     """The edited cell, plus its row's flags, the page's summary and a message, swapped
-    out of band, all recomputed for the matrix the edit came from."""
-    found = selectors.findings(scope)
-    duty_id = context["duty"]["pk"]
+    out of band, read from the stored findings for the matrix the edit came from."""
+    if row_findings is None:
+        row_findings = selectors.stored_findings(duty_ids=[context["duty"]["pk"]])
+    summary = selectors.stored_summary(scope)
     context |= {
-        "row": {"findings": [f for f in found if f.duty_id == duty_id]},
-        "matrix": {"summary": raci.summarise(found), "findings": found},
+        "row": {"findings": row_findings},
+        "matrix": {"summary": summary, "findings_total": sum(summary.values())},
         "findings_url": _findings_url(scope),
         "flash": flash,
     }
@@ -275,7 +315,10 @@ def matrix_cell(request: HttpRequest, duty_id: int, role_id: int) -> HttpRespons
         )
     scope = _scope_from_token(request.POST.get("scope") or request.GET.get("scope", ""), duty)
     fallback = reverse("department-matrix", args=[duty.department.code]) + f"?focus={duty.pk}"
-    context = _cell_context(request, duty, role, scope, _safe_next(request, fallback))
+    # A POST shows the cell as the service leaves it: no need to read it first.
+    context = _cell_context(
+        request, duty, role, scope, _safe_next(request, fallback), read_cell=request.method == "GET"
+    )
     if request.method == "GET":
         if request.htmx:
             partial = "raci-cell" if request.GET.get("display") else "cell-editor"
@@ -298,6 +341,8 @@ def matrix_cell(request: HttpRequest, duty_id: int, role_id: int) -> HttpRespons
         # Chosen by code: the exception's own text may be in another language.
         message = _cell_error_message(error)
         if request.htmx:
+            cell = Assignment.objects.filter(duty=duty, role=role).first()
+            context["cell"] = {"letter": cell.letter, "version": cell.version} if cell else None
             return _cell_response(request, context, scope, flash=message, status=422)
         return HttpResponseBadRequest(message)
 
@@ -309,7 +354,12 @@ def matrix_cell(request: HttpRequest, duty_id: int, role_id: int) -> HttpRespons
             else None
         )
         return _cell_response(
-            request, context, scope, flash=message, status=200 if result.applied else 409
+            request,
+            context,
+            scope,
+            flash=message,
+            status=200 if result.applied else 409,
+            row_findings=result.findings,
         )
     if message:
         messages.warning(request, message)
@@ -413,11 +463,7 @@ def duty_detail(request: HttpRequest, pk: int) -> HttpResponse:
             :200
         ]
     )
-    found = [
-        f
-        for f in selectors.findings(selectors.Scope(department=duty.department))
-        if f.duty_id == duty.pk
-    ]
+    found = selectors.stored_findings(duty_ids=[duty.pk])
     return render(
         request,
         "responsibilities/duty_detail.html",

@@ -338,3 +338,18 @@ def test_a_repeated_row_is_harmless_and_its_person_still_a_manager(demo_org):
     assert plan.applied, found(plan)
     assert RoleHolder.objects.filter(person__email="lena.ng@example.com").count() == 1
     assert Role.objects.get(title="Dispatcher").reports_to.title == "Head of Logistics"
+
+
+def test_an_import_refreshes_the_stored_findings_of_what_it_changed(demo_duties):
+    from responsibilities import selectors
+
+    everything = selectors.Scope()
+    # New roles without duties; Sales' head changes holder; a department moves.
+    plan = run(
+        [
+            *LOGISTICS,
+            ["", "", "SALES-N", "Account Manager North", "PROD", "", "no"],
+        ]
+    )
+    assert plan.applied, found(plan)
+    assert selectors.findings(everything) == selectors.computed_findings(everything)

@@ -5,7 +5,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from orgmap.models import Department, Project
-from responsibilities import selectors
+from responsibilities import findings_store, selectors
 
 
 class Command(BaseCommand):
@@ -17,10 +17,25 @@ class Command(BaseCommand):
         )
         parser.add_argument("--project", metavar="CODE", help="only this project's duties")
         parser.add_argument("--format", choices=["text", "json"], default="text")
+        parser.add_argument(
+            "--rebuild",
+            action="store_true",
+            help="recompute every stored finding from scratch and report what it corrected "
+            "(run it after changing RACI_OVERLOAD_LIMIT)",
+        )
 
     def handle(
-        self, *args, department: str | None, project: str | None, format: str, **options
+        self,
+        *args,
+        department: str | None,
+        project: str | None,
+        format: str,
+        rebuild: bool = False,
+        **options,
     ) -> None:
+        if rebuild:
+            self._rebuild()
+            return
         if department and project:
             raise CommandError("Give --department or --project, not both.")
         scope = selectors.Scope()
@@ -51,3 +66,18 @@ class Command(BaseCommand):
             if finding.suggestion:
                 self.stdout.write(f"{'':35}→ {finding.suggestion}")
         self.stdout.write(f"{len(findings)} finding{'s' if len(findings) != 1 else ''}.")
+
+    def _rebuild(self) -> None:
+        report = findings_store.findings_rebuild()
+        for verb, rows in (("added", report.added), ("removed", report.removed)):
+            for row in rows:
+                subject = f" {row.duty_title!r}" if row.duty_title else ""
+                self.stdout.write(f"{verb:8} {row.rule:26} {row.department_code}{subject}")
+        if report.corrected:
+            self.stdout.write(
+                f"Corrected {report.corrected} stored finding(s): "
+                f"{len(report.added)} added, {len(report.removed)} removed; "
+                f"{report.total} findings in all."
+            )
+        else:
+            self.stdout.write(f"Stored findings were up to date: {report.total} findings.")

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from orgmap.models import Department, Profile, Role, RoleHolder
 
+from ... import findings_store
 from ..sheets import SheetRow, Table
 from .common import (
     DEPARTMENT_CODE_MAX,
@@ -610,6 +611,13 @@ def apply_people_plan(plan: PeoplePlan) -> None:
             for role, entry in plan.new_holdings
         ],
         batch_size=1000,
+    )
+    # Bulk writes send no signals: refresh the findings they can change, here.
+    findings_store.people_imported(
+        role_ids={role.pk for role in plan.new_roles}
+        | {role.pk for role, _active in plan.active_changes}
+        | {role.pk for role, _entry in plan.new_holdings},
+        moved_department_ids={department.pk for department in moved},
     )
     plan.applied = True
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from orgmap.models import Department, Project, Role
 
-from ... import raci
+from ... import findings_store, raci
 from ...models import Assignment, AssignmentChange, Duty
 from ...services import next_versions
 from ..sheets import SheetRow, Table, column_letter
@@ -824,6 +824,12 @@ def apply_raci_plan(plan: RaciPlan, *, by: AbstractBaseUser | None) -> None:
         ]
     ]
     AssignmentChange.objects.bulk_create(history, batch_size=1000)
+    # Bulk writes send no signals: refresh the findings of what was written, here.
+    findings_store.findings_refresh(
+        duty_ids={cell.duty_id for cell in [*created, *updated]} | {duty.pk for duty in duties},
+        role_ids={cell.role_id for cell in [*created, *updated]},
+        match_keys={duty.match_key for duty in duties},
+    )
     plan.applied = True
 
 

@@ -1,0 +1,206 @@
+"""One page of a live matrix, at the cost of its rows.
+
+A page reads its 50 duties (with the total, in one query), their cells, the roles it
+shows as columns, the stored findings of those rows and columns, and the summary (an
+aggregate over stored findings): a constant number of indexed queries, whatever the
+size of the department or the organisation. The matrix at an earlier date is rebuilt
+from the history by selectors.matrix() instead.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When, Window
+
+from orgmap.models import Project, Role
+
+from . import selectors
+from .models import Assignment, Finding
+
+_DUTY_VALUES = (
+    "pk",
+    "title",
+    "department_id",
+    "department__code",
+    "project_id",
+    "project__code",
+    "active",
+    "frequency",
+)
+
+
+@dataclass
+class MatrixPage:
+    scope: selectors.Scope
+    page: Page  # its object_list holds selectors.Row objects
+    columns: list[selectors.Column]
+    hidden_columns: int  # the matrix's own roles not shown on this page
+    summary: dict[str, int]
+
+    @property
+    def rows(self) -> list[selectors.Row]:
+        return list(self.page.object_list)
+
+    @property
+    def findings_total(self) -> int:
+        return sum(self.summary.values())
+
+
+class _CountedPaginator(Paginator):
+    """A paginator whose count is already known (read with the page's rows)."""
+
+    def __init__(self, count: int, per_page: int) -> None:
+        super().__init__((), per_page)
+        self.count = count  # replaces the cached_property
+
+
+def _duties(scope: selectors.Scope, project_filter: Project | None, only_findings: bool):
+    duties = scope.duties()
+    if project_filter is not None:
+        duties = duties.filter(project=project_filter)
+    if only_findings:
+        duties = duties.filter(Exists(Finding.objects.filter(duty=OuterRef("pk"))))
+    return duties.order_by("title", "pk")
+
+
+def _page_number(duties, requested: str | int | None, focus: int | None, per_page: int) -> int:
+    if focus is not None:
+        focused = duties.filter(pk=focus).values("title").first()
+        if focused is not None:
+            # The rows before it in (title, pk) order: one count.
+            before = duties.filter(
+                Q(title__lt=focused["title"]) | Q(title=focused["title"], pk__lt=focus)
+            ).count()
+            return before // per_page + 1
+    try:
+        number = int(requested or 1)
+    except (TypeError, ValueError):
+        return 1
+    # Far past the end reads as past the end (the last page), without a huge OFFSET.
+    return min(max(1, number), 10**6)
+
+
+def _own_roles(scope: selectors.Scope) -> Q:
+    """The roles that are the matrix's own columns: a department's active roles (and
+    its retired ones while something in it is still assigned to them); for a project,
+    every role assigned on it."""
+    in_scope = Assignment.objects.filter(duty__in=scope.duties().values("pk")).values("role_id")
+    if scope.department is not None:
+        return Q(department=scope.department) & (Q(active=True) | Q(pk__in=in_scope))
+    return Q(pk__in=in_scope)
+
+
+def matrix_page(
+    scope: selectors.Scope,
+    *,
+    page_number: str | int | None = 1,
+    per_page: int = 50,
+    project_filter: Project | None = None,
+    only_findings: bool = False,
+    extra_role_ids: Iterable[int] = (),
+    focus: int | None = None,
+    own_limit: int = 30,
+) -> MatrixPage:
+    duties = _duties(scope, project_filter, only_findings)
+    number = _page_number(duties, page_number, focus, per_page)
+    rows = _page_rows(duties, number, per_page)
+    total = rows[0]["total"] if rows else None
+    if not rows and number > 1:
+        # Past the end (a stale link): the last page, as Paginator.get_page() does.
+        total = duties.count()
+        number = max(1, -(-total // per_page))
+        rows = _page_rows(duties, number, per_page)
+    paginator = _CountedPaginator(total or 0, per_page)
+    duty_ids = [row["pk"] for row in rows]
+
+    cells = list(
+        Assignment.objects.filter(duty_id__in=duty_ids)
+        .annotate(role_filled=selectors._filled("role_id"))
+        .values("duty_id", "role_id", "letter", "version", *selectors._ROLE_VALUES)
+    )
+    assigned: dict[int, dict[int, dict]] = defaultdict(dict)
+    for cell in cells:
+        assigned[cell["duty_id"]][cell["role_id"]] = {
+            "letter": cell["letter"],
+            "version": cell["version"],
+        }
+
+    columns, hidden = _columns(scope, cells, set(extra_role_ids), own_limit)
+    by_role = {column.role.id: column for column in columns}
+    by_duty = defaultdict(list)
+    for finding in selectors.stored_findings(duty_ids=duty_ids, role_ids=list(by_role)):
+        if finding.duty_id is not None:
+            by_duty[finding.duty_id].append(finding)
+        else:
+            by_role[finding.roles[0].id].findings.append(finding)
+    page_rows = []
+    for row in rows:
+        row.pop("total", None)
+        page_rows.append(
+            selectors.Row(
+                duty=row, assigned=assigned.get(row["pk"], {}), findings=by_duty[row["pk"]]
+            )
+        )
+    return MatrixPage(
+        scope=scope,
+        page=Page(page_rows, number, paginator),
+        columns=columns,
+        hidden_columns=hidden,
+        summary=selectors.stored_summary(scope),
+    )
+
+
+def _page_rows(duties, number: int, per_page: int) -> list[dict]:
+    start = (number - 1) * per_page
+    # The total rides along with the rows (a window count): no separate COUNT query.
+    return list(
+        duties.values(*_DUTY_VALUES).annotate(total=Window(Count("pk")))[start : start + per_page]
+    )
+
+
+def _columns(
+    scope: selectors.Scope, cells: list[dict], extra_ids: set[int], own_limit: int
+) -> tuple[list[selectors.Column], int]:
+    """The page's columns (the roles used on its rows, the roles asked for, and the
+    matrix's own roles while there are at most `own_limit` of them) and how many own
+    roles are left out: one query over the matrix's own roles."""
+    used = {cell["role_id"] for cell in cells}
+    own_q = _own_roles(scope)
+    roles = (
+        Role.objects.filter(own_q | Q(pk__in=used | extra_ids))
+        .annotate(
+            filled=selectors._filled(),
+            own=Case(When(own_q, then=Value(True)), default=Value(False)),
+        )
+        .values("pk", "title", "department_id", "department__code", "active", "filled", "own")
+    )
+    roles = list(roles)
+    own_count = sum(1 for role in roles if role["own"])
+    show_own = own_count <= own_limit
+    columns = []
+    for role in roles:
+        if not (role["pk"] in used or role["pk"] in extra_ids or (role["own"] and show_own)):
+            continue
+        is_own = (
+            role["department_id"] == scope.department.pk if scope.department is not None else True
+        )
+        columns.append(selectors.Column(role=selectors._role_ref(role), own=is_own))
+    head_id = scope.department.head_id if scope.department is not None else None
+    columns.sort(
+        key=lambda c: (
+            not c.own,
+            c.role.id != head_id,
+            c.role.department_code,
+            c.role.title.casefold(),
+        )
+    )
+    hidden = sum(
+        1
+        for role in roles
+        if role["own"] and role["pk"] not in {column.role.id for column in columns}
+    )
+    return columns, hidden
