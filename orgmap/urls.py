@@ -63,8 +63,13 @@ urlpatterns = [
     re_path(
         r"^admin/(?P<app>collaboration)/(?P<model>project|meeting|review|reminderdelivery|notification)/(?P<rest>.*)$",
         moved_admin,
+        name="admin-moved",
     ),
-    re_path(r"^admin/(?P<app>routines)/(?P<model>informationflow)/(?P<rest>.*)$", moved_admin),
+    re_path(
+        r"^admin/(?P<app>routines)/(?P<model>informationflow)/(?P<rest>.*)$",
+        moved_admin,
+        name="admin-moved-flow",
+    ),
     path("admin/", admin.site.urls),
 ]
 

@@ -133,6 +133,15 @@ def core_rows() -> dict[str, tuple[str, dict]]:
             },
         ),
         "healthz": (reverse("healthz"), public()),
+        # Admin pages of models that moved between apps redirect to their new address.
+        "admin-moved": (
+            "/admin/collaboration/meeting/",
+            {p: ((302, None) if p == "anonymous" else (301, None)) for p in PERSONAS},
+        ),
+        "admin-moved-flow": (
+            "/admin/routines/informationflow/",
+            {p: ((302, None) if p == "anonymous" else (301, None)) for p in PERSONAS},
+        ),
         "login": (reverse("login"), public(post=200)),
         "logout": (reverse("logout"), {**public(get=405, post=302), "anonymous": (LOGIN, LOGIN)}),
         "password_change": (reverse("password_change"), read(post=200)),
