@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.files.storage import default_storage
 from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -127,5 +127,7 @@ def export_download(request: HttpRequest, pk) -> HttpResponse:
             status=410,
         )
     return FileResponse(
-        default_storage.open(job.file_name, "rb"), as_attachment=True, filename=f"role-descriptions-{job.pk}.zip"
+        default_storage.open(job.file_name, "rb"),
+        as_attachment=True,
+        filename=f"role-descriptions-{job.pk}.zip",
     )
