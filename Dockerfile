@@ -24,11 +24,12 @@ RUN pip install . && mkdir -p locale
 # ---- runtime --------------------------------------------------------------------------
 FROM base AS runtime
 
-# Libraries WeasyPrint loads for PDF rendering (Pango, HarfBuzz), a CJK font for Chinese
-# text, and fontconfig, whose install builds the system font cache.
+# Libraries WeasyPrint loads for PDF rendering (Pango, HarfBuzz), the document fonts
+# (DejaVu Sans for Latin text, Noto Sans CJK for Chinese), and fontconfig, whose install
+# builds the system font cache.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fontconfig \
+      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-cjk fontconfig \
  && rm -rf /var/lib/apt/lists/*
 
 RUN groupadd --system --gid 10001 orgmap \

@@ -1,6 +1,7 @@
 """Bulk PDF export on a real Celery worker: seconds per role over one department.
 
-    .venv/bin/python bench/bulk_pdf.py [--roles 120] [--concurrency 1] [--format pdf]
+    .venv/bin/python bench/bulk_pdf.py [--roles 120] [--concurrency 1] [--format pdf|both]
+                                       [--chinese]
 
 Builds a department of --roles roles (each with a purpose, a holder and ten of the
 department's forty duties, so that each description is a full page) in a throwaway
@@ -55,7 +56,7 @@ def _setup(scratch: str) -> None:
     call_command("migrate", verbosity=0)
 
 
-def _department(roles: int):
+def _department(roles: int, chinese: bool):
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
@@ -78,8 +79,8 @@ def _department(roles: int):
             title=f"Operations Specialist {number:03d}",
             purpose=(
                 "Keeps the production lines of the department running: plans the shifts, "
-                "checks quality, hands over to maintenance and reports to the head. "
-                "负责生产线的日常运营。"
+                "checks quality, hands over to maintenance and reports to the head."
+                + (" 负责生产线的日常运营。" if chinese else "")
             ),
             reports_to=head,
         )
@@ -109,6 +110,21 @@ def _department(roles: int):
     return department, all_roles
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and all its descendants (Linux /proc)."""
+    total = 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                total += _cpu_seconds(int(child))
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return total
+
+
 def _floor(all_roles, sample: int) -> tuple[float, float]:
     """(warm-up seconds, seconds per role) rendering in this process."""
     from responsibilities.role_documents import render_document, warm_up_pdf
@@ -127,6 +143,11 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=1, help="worker pool processes")
     parser.add_argument("--format", choices=["pdf", "both"], default="pdf")
     parser.add_argument("--floor-sample", type=int, default=20)
+    parser.add_argument(
+        "--chinese",
+        action="store_true",
+        help="a sentence of Chinese in every purpose (each PDF then embeds the CJK font)",
+    )
     args = parser.parse_args()
     if args.roles < 2:
         parser.error("--roles must be at least 2")
@@ -141,7 +162,7 @@ def main() -> int:
         from responsibilities.exports_bulk import export_job_create
         from responsibilities.models import ExportJob
 
-        department, all_roles = _department(args.roles)
+        department, all_roles = _department(args.roles, args.chinese)
         warm, floor = _floor(all_roles, min(args.floor_sample, len(all_roles)))
         hr = get_user_model().objects.create(username="bench-hr")
 
@@ -170,14 +191,17 @@ def main() -> int:
         connection.close()
         deadline = time.monotonic() + 60 + 10 * args.roles
         started_at = None
+        cpu_before = 0.0
         while time.monotonic() < deadline:
             job.refresh_from_db()
             if job.status == ExportJob.Status.RUNNING and started_at is None:
                 started_at = time.perf_counter()
+                cpu_before = _cpu_seconds(worker.pid)
             if job.status in (ExportJob.Status.DONE, ExportJob.Status.FAILED):
                 break
             time.sleep(0.05)
         finished_at = time.perf_counter()
+        cpu = _cpu_seconds(worker.pid) - cpu_before
         if job.status != ExportJob.Status.DONE:
             print(f"export {job.status}: {job.error}\n{log.read_text()[-3000:]}", file=sys.stderr)
             return 1
@@ -186,14 +210,24 @@ def main() -> int:
         seconds = finished_at - (started_at or finished_at)
         per_role = seconds / job.total
         print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, load {os.getloadavg()}")
-        print(f"department: {job.total} roles, format {args.format}")
+        print(
+            f"department: {job.total} roles, format {args.format}, "
+            f"{'with' if args.chinese else 'without'} Chinese text"
+        )
         print(
             f"worker (prefork, concurrency {args.concurrency}): {seconds:.1f} s in all, "
             f"{per_role:.3f} s per role"
         )
+        print(
+            f"worker CPU time: {cpu:.1f} s in all, {cpu / job.total:.3f} s per role "
+            "(what an idle core would take; the wall time above includes waiting for a CPU)"
+        )
         print(f"floor (this process, warm fonts, PDF only): {floor:.3f} s per role")
         print(f"font warm-up, once per process: {warm:.2f} s")
-        print(f"target: <= 0.400 s per role -> {'met' if per_role <= 0.4 else 'NOT met'}")
+        print(
+            f"target: <= 0.400 s per role -> wall {'met' if per_role <= 0.4 else 'NOT met'}, "
+            f"CPU {'met' if cpu / job.total <= 0.4 else 'NOT met'}"
+        )
         return 0
     finally:
         if worker is not None:

@@ -29,12 +29,9 @@ from .role_documents import PdfRenderTimeout, render_document
 
 logger = logging.getLogger(__name__)
 
+# The zips' folder in the default storage; a finished job's `file_name` is the zip's
+# name there.
 EXPORT_FOLDER = "exports"
-
-
-def export_storage_name(job: ExportJob) -> str:
-    """Where the job's zip is (or will be) in the default storage."""
-    return job.file_name or f"{EXPORT_FOLDER}/{job.pk}.zip"
 
 
 def export_roles(job: ExportJob):

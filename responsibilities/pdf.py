@@ -116,8 +116,8 @@ def render_pdf(html: str, *, timeout: float | None = None) -> bytes:
 
 
 WARM_UP_HTML = (
-    '<html><body style="font-family: {family}"><h1>orgmap</h1><p>Role 角色</p>'
-    "<p><b>R</b> A C I</p></body></html>"
+    "<html><head><style>body {{ font-family: {family}; }}</style></head>"
+    "<body><h1>orgmap</h1><p>Role 角色</p><p><b>R</b> A C I</p></body></html>"
 )
 
 

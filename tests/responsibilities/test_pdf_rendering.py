@@ -4,8 +4,11 @@ which may not fork), with a time limit, and with fonts loaded once per process."
 from __future__ import annotations
 
 import io
-import multiprocessing
+import os
+import subprocess
+import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -15,24 +18,49 @@ from responsibilities import pdf, role_documents
 from responsibilities.exports_bulk import export_job_create
 from responsibilities.models import ExportJob
 
+ROOT = Path(__file__).resolve().parents[2]
 
-def _render_in(queue) -> None:
+
+DAEMONIC_RENDER = """
+import multiprocessing, os
+import django
+django.setup()
+from responsibilities import pdf
+
+def render(queue):
     try:
         queue.put(pdf.render_pdf("<p>Hello 你好</p>")[:5])
     except Exception as error:
         queue.put(f"{error.__class__.__name__}: {error}")
 
-
-def test_a_daemonic_process_renders_a_pdf():
-    """Celery's prefork pool runs tasks in daemonic processes; forking a renderer from
-    one failed with "daemonic processes are not allowed to have children"."""
+if __name__ == "__main__":
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
-    child = context.Process(target=_render_in, args=(queue,), daemon=True)
+    child = context.Process(target=render, args=(queue,), daemon=True)
     child.start()
-    answer = queue.get(timeout=120)
+    print(queue.get(timeout=120))
     child.join(10)
-    assert answer == b"%PDF-"
+"""
+
+
+def test_a_daemonic_process_renders_a_pdf(tmp_path):
+    """Celery's prefork pool runs tasks in daemonic processes; forking a renderer from
+    one failed with "daemonic processes are not allowed to have children". (In a fresh
+    interpreter: forking the test process, which has threads, could deadlock.)"""
+    script = tmp_path / "daemonic_render.py"
+    script.write_text(DAEMONIC_RENDER)
+    env = {**os.environ, "DEBUG": "1", "ORGMAP_DATA_DIR": str(tmp_path)}
+    env.setdefault("DJANGO_SETTINGS_MODULE", "orgmap.settings")
+    env["PYTHONPATH"] = str(ROOT)
+    result = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.stdout.strip() == "b'%PDF-'", result.stdout + result.stderr[-2000:]
 
 
 def test_fonts_and_fetcher_are_made_once_per_thread():
