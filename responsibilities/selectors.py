@@ -9,7 +9,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, JSONField, OuterRef, Q, QuerySet
+from django.db.models.fields.json import KeyTransform
+from django.db.models.functions import Coalesce
 from django.utils import translation
 
 from orgmap.models import Department, Project, Role, RoleHolder
@@ -316,13 +318,11 @@ _STORED_VALUES = (
     "duty_title",
     "roles",
     "fix",
-    "texts",
 )
 
 
-def _stored_finding(row: dict, language: str) -> raci.Finding:
-    texts = row["texts"]
-    message, suggestion = texts.get(language) or texts.get(settings.LANGUAGE_CODE) or ["", ""]
+def _stored_finding(row: dict) -> raci.Finding:
+    message, suggestion = row["text"] or ["", ""]
     fix = row["fix"]
     return raci.Finding(
         rule=row["rule"],
@@ -363,9 +363,14 @@ def stored_findings(
         condition = Q(duty_id__in=list(duty_ids or ())) | Q(
             role_id__in=list(role_ids or ()), duty__isnull=True
         )
-    language = _language()
-    rows = Finding.objects.filter(condition).values(*_STORED_VALUES)
-    return raci.sort_findings(_stored_finding(row, language) for row in rows)
+    # Only the active language's [message, suggestion] leaves the database.
+    text = Coalesce(
+        KeyTransform(_language(), "texts"),
+        KeyTransform(settings.LANGUAGE_CODE, "texts"),
+        output_field=JSONField(),
+    )
+    rows = Finding.objects.filter(condition).values(*_STORED_VALUES, text=text)
+    return raci.sort_findings(_stored_finding(row) for row in rows)
 
 
 def stored_summary(scope: Scope) -> dict[str, int]:
