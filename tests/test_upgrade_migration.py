@@ -130,7 +130,11 @@ def test_database_of_the_previous_layout_migrates_forward_intact(tmp_path):
         if table in CHANGING:
             continue
         new_columns, new_rows = after[table]
-        assert _project(new_rows, new_columns, columns) == rows, f"rows of {table} changed"
+        # Every old row is still there, unchanged (new migrations may add rows, e.g. the
+        # permissions of new models).
+        kept = set(_project(new_rows, new_columns, columns))
+        lost = [row for row in rows if row not in kept]
+        assert not lost, f"{len(lost)} rows of {table} lost or changed, e.g. {lost[:2]}"
     assert sum(len(rows) for _, rows in before.values()) > 500  # the demo was loaded
 
     output = _manage(ROOT, env, "shell", "-v", "0", "-c", CHECK_WITH_NEW_CODE)
