@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import access, views
+from . import access, language, views
 
 urlpatterns = [
     path("", views.org_overview, name="org-overview"),
@@ -26,6 +26,7 @@ urlpatterns = [
         name="access-coordinator-revoke",
     ),
     path("profile/", views.profile_edit, name="profile"),
+    path("language/", language.language_switch, name="language-switch"),
     path("", include("responsibilities.urls")),
     path("", include("collaboration.urls")),
     path("", include("collaboration.meeting_urls")),
