@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import role_views, search_views, views
+from . import role_picker, role_views, search_views, views
 
 urlpatterns = [
     path("departments/<str:code>/matrix/", views.department_matrix, name="department-matrix"),
     path("departments/<str:code>/duties/new/", views.duty_create, name="duty-create"),
     path("matrix/cells/<int:duty_id>/<int:role_id>/", views.matrix_cell, name="matrix-cell"),
+    path("matrix/roles/", role_picker.role_picker, name="matrix-role-picker"),
     path("duties/<int:pk>/", views.duty_detail, name="duty-detail"),
     path("duties/<int:pk>/edit/", views.duty_edit, name="duty-edit"),
     path("findings/", views.findings_page, name="findings"),

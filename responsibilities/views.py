@@ -147,15 +147,6 @@ def render_matrix(
     ):
         can_add_duty = True
     columns = selectors.page_columns(matrix, page.object_list, extra_role_ids=extra_role_ids)
-    column_ids = {column.role.id for column in columns}
-    addable_roles = []
-    if editable:
-        addable_roles = list(
-            Role.objects.filter(active=True)
-            .exclude(pk__in=column_ids)
-            .select_related("department")
-            .order_by("department__name", "title")
-        )
     filter_projects = []
     if scope.department is not None:
         filter_projects = list(
@@ -172,7 +163,15 @@ def render_matrix(
         "editable": editable,
         "can_add_duty": can_add_duty,
         "duty_form": _duty_form(scope) if can_add_duty else None,
-        "addable_roles": addable_roles,
+        # The role picker loads matching roles on demand (role_picker.py).
+        "can_add_column": bool(editable),
+        "department_scope": {
+            "department": scope.department.code,
+            **({"project_filter": project_filter.code} if project_filter else {}),
+        }
+        if scope.department is not None
+        else {},
+        "project_scope": {"project": scope.project.code} if scope.project is not None else {},
         "departments": list(Department.objects.order_by("name"))
         if scope.department is not None
         else [],
