@@ -169,6 +169,11 @@ class RoleHolderEndForm(forms.Form):
         return until
 
 
+# Django 6.1's label for an empty choice; Django's own zh_Hans catalogue has no
+# translation for it yet, so ours carries one (this mention keeps it in the catalogue).
+BLANK_CHOICE_LABEL = _("- Select an option -")
+
+
 def _time_zone_choices() -> list[tuple[str, str]]:
     organisation = gettext("The organisation's (%(zone)s)") % {"zone": settings.TIME_ZONE}
     return [("", organisation)] + [(zone, zone) for zone in sorted(available_timezones())]
