@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from zoneinfo import available_timezones
+
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import permissions
@@ -165,10 +169,29 @@ class RoleHolderEndForm(forms.Form):
         return until
 
 
+# Django 6.1's label for an empty choice; Django's own zh_Hans catalogue has no
+# translation for it yet, so ours carries one (this mention keeps it in the catalogue).
+BLANK_CHOICE_LABEL = _("- Select an option -")
+
+
+def _time_zone_choices() -> list[tuple[str, str]]:
+    organisation = gettext("The organisation's (%(zone)s)") % {"zone": settings.TIME_ZONE}
+    return [("", organisation)] + [(zone, zone) for zone in sorted(available_timezones())]
+
+
 class ProfileForm(forms.ModelForm):
+    # The model keeps a plain string (no 600 choices in a migration); the form offers the
+    # zones this system knows, so a stored zone is always one the middleware can load.
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        required=False,
+        choices=_time_zone_choices,
+        help_text=_("Dates and times are shown in this time zone."),
+    )
+
     class Meta:
         model = Profile
-        fields = ["display_name", "language", "phone", "email_reminders"]
+        fields = ["display_name", "language", "time_zone", "phone", "email_reminders"]
 
 
 class ProjectForm(forms.ModelForm):

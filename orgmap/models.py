@@ -218,6 +218,15 @@ class Profile(models.Model):
         default="",
         help_text=_("Leave empty to use your browser's language."),
     )
+    # Empty: the organisation's time zone (settings.TIME_ZONE), so that a change of the
+    # organisation's zone reaches everyone who never chose one.
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        default="",
+        help_text=_("Dates and times are shown in this time zone."),
+    )
     phone = models.CharField(_("phone"), max_length=50, blank=True)
     email_reminders = models.BooleanField(
         _("email reminders"),

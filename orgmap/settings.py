@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "orgmap.middleware.ProfileLanguageMiddleware",
+    "orgmap.middleware.ProfileTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -114,6 +115,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "orgmap.context_processors.navigation",
+                "collaboration.reminders.context_processors.notification_bell",
             ],
             "builtins": ["django_htmx.templatetags.django_htmx"],
         },
@@ -197,6 +199,8 @@ LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE") or "UTC"
 USE_I18N = True
+# One date format per language (orgmap/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["orgmap.formats"]
 USE_TZ = True
 
 STATIC_URL = "static/"

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.http import Http404, HttpRequest, HttpResponsePermanentRedirect
 from django.urls import include, path, re_path
 
-from .views import access, organisation, projects
+from .views import access, language, organisation, projects
 
 # Admin pages of models that moved between apps keep their old addresses (bookmarks,
 # links in old reminder emails): /admin/collaboration/meeting/… → /admin/meetings/meeting/…
@@ -49,6 +49,7 @@ urlpatterns = [
         name="access-coordinator-revoke",
     ),
     path("profile/", organisation.profile_edit, name="profile"),
+    path("language/", language.language_switch, name="language-switch"),
     path("projects/", projects.project_list, name="project-list"),
     path("projects/new/", projects.project_create, name="project-create"),
     path("projects/<str:code>/", projects.project_detail, name="project-detail"),

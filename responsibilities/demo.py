@@ -1,15 +1,22 @@
 """Demo duties and assignments, with a few planted gaps and overlaps so that the
 findings show: a duty nobody is accountable for, two accountables, a vacant
-responsible role, the same report written in two regional teams, and so on."""
+responsible role, the same report written in two regional teams, and so on.
+
+The demo has a past: the departments' duties were set up about five months ago, the
+launch project's six weeks ago, and a few cells changed in the last fortnight, so that
+"As it was on" a month ago shows a different matrix than today."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.db import transaction
+from django.utils import timezone
 
 from orgmap.models import Department, Project, Role
 
 from . import findings_store, raci, services
-from .models import Assignment, Duty
+from .models import Assignment, AssignmentChange, Duty
 
 # department code, duty title, frequency, project code, {role title: letter}
 DUTIES = [
@@ -244,6 +251,52 @@ DUTIES = [
 ]
 
 
+# When the duties were written down (days ago): the departments' own long ago, the
+# launch project's when the project started.
+DEPARTMENT_DUTIES_DAYS_AGO = 150
+PROJECT_DUTIES_DAYS_AGO = 42
+
+# Cells that changed since: (duty title, role title, letter before, letter now or "" for
+# cleared, days ago). The letter now is the one DUTIES gives (or the cell is empty).
+CHANGES = [
+    ("Plan the launch campaign", "Advertising Specialist", "C", "R", 12),
+    ("Train the sales team on the new product", "Sales Operations Analyst", "I", "R", 9),
+    ("Maintain the sales forecast", "Finance Director", "C", "I", 16),
+    ("Hand confirmed orders to Production", "Finance Director", "I", "", 20),
+]
+
+
+def _backdate(duty: Duty, role: Role, when: list[datetime.datetime]) -> None:
+    """Date a cell's history rows (oldest first) and the cell itself as given."""
+    rows = list(AssignmentChange.objects.filter(duty=duty, role=role).order_by("pk"))
+    for row, changed_at in zip(rows, when, strict=False):
+        AssignmentChange.objects.filter(pk=row.pk).update(changed_at=changed_at)
+    Assignment.objects.filter(duty=duty, role=role).update(updated_at=when[-1])
+
+
+def _seed_changes(roles: dict[str, Role], now: datetime.datetime) -> None:
+    for duty_title, role_title, before, after, days_ago in CHANGES:
+        duty = Duty.objects.filter(title=duty_title).first()
+        role = roles.get(role_title)
+        if duty is None or role is None:
+            continue
+        if AssignmentChange.objects.filter(duty=duty, role=role).exists():
+            continue  # seeded before
+        created = duty.created_at
+        first = services.assignment_set(
+            duty=duty, role=role, letter=before, expected_version=0, by=None, source="demo"
+        )
+        services.assignment_set(
+            duty=duty,
+            role=role,
+            letter=after or None,
+            expected_version=first.assignment.version,
+            by=None,
+            source="demo",
+        )
+        _backdate(duty, role, [created, now - datetime.timedelta(days=days_ago)])
+
+
 @transaction.atomic
 @findings_store.deferred()
 def seed_duties() -> dict[str, int]:
@@ -253,7 +306,8 @@ def seed_duties() -> dict[str, int]:
     roles: dict[str, Role] = {}
     for role in Role.objects.select_related("department"):
         roles.setdefault(role.title, role)
-    for code, title, frequency, project_code, letters in DUTIES:
+    now = timezone.now()
+    for index, (code, title, frequency, project_code, letters) in enumerate(DUTIES):
         project = projects.get(project_code) if project_code else None
         duty = Duty.objects.filter(
             department=departments[code], project=project, title_key=raci.duty_identity(title)
@@ -262,13 +316,21 @@ def seed_duties() -> dict[str, int]:
             duty = services.duty_create(
                 title=title, department=departments[code], project=project, frequency=frequency
             )
+            days_ago = PROJECT_DUTIES_DAYS_AGO if project else DEPARTMENT_DUTIES_DAYS_AGO
+            # A few hours apart, in the order listed, so the history reads naturally.
+            duty.created_at = now - datetime.timedelta(days=days_ago, hours=-len(DUTIES) + index)
+            Duty.objects.filter(pk=duty.pk).update(created_at=duty.created_at)
             created["duties"] += 1
         for role_title, letter in letters.items():
             role = roles[role_title]
             if Assignment.objects.filter(duty=duty, role=role).exists():
                 continue
+            if any(c[0] == title and c[1] == role_title for c in CHANGES):
+                continue  # written with its past below
             services.assignment_set(
                 duty=duty, role=role, letter=letter, expected_version=0, by=None, source="demo"
             )
+            _backdate(duty, role, [duty.created_at])
             created["assignments"] += 1
+    _seed_changes(roles, now)
     return created

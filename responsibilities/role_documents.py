@@ -99,7 +99,7 @@ def role_description(role: Role) -> RoleDescription:
         .exclude(role=role)
         .select_related("role__department")
     ):
-        add(other.role.department, _("shares duties with"))
+        add(other.role.department, _("shares duties with this role"))
     return RoleDescription(
         role=role,
         holders=holders,

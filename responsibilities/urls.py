@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from .views import documents, matrix, search, spreadsheets
+from .views import documents, matrix, role_picker, search, spreadsheets
 
 
 class SheetFormatConverter:
@@ -20,6 +20,7 @@ urlpatterns = [
     path("departments/<str:code>/matrix/", matrix.department_matrix, name="department-matrix"),
     path("departments/<str:code>/duties/new/", matrix.duty_create, name="duty-create"),
     path("matrix/cells/<int:duty_id>/<int:role_id>/", matrix.matrix_cell, name="matrix-cell"),
+    path("matrix/roles/", role_picker.role_picker, name="matrix-role-picker"),
     path("projects/<str:code>/matrix/", matrix.project_matrix, name="project-matrix"),
     path("projects/<str:code>/duties/new/", matrix.project_duty_create, name="project-duty-create"),
     path("duties/<int:pk>/", matrix.duty_detail, name="duty-detail"),

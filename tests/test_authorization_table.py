@@ -160,6 +160,13 @@ def core_rows() -> dict[str, tuple[str, dict]]:
             reverse("matrix-cell", args=[duty.pk, head.pk]),
             edit(managers_of_sales, post=400),
         ),
+        # The matrix's role picker: for those who may edit the matrix it serves.
+        "matrix-role-picker": (
+            reverse("matrix-role-picker") + "?department=SALES&q=sales",
+            edit(managers_of_sales, post=405, denied=(403, 405)),
+        ),
+        # The header's language switch: anyone, POST only, back to "next".
+        "language-switch": (reverse("language-switch"), public(get=405, post=302)),
         "duty-detail": (reverse("duty-detail", args=[duty.pk]), read()),
         "duty-edit": (reverse("duty-edit", args=[duty.pk]), edit(managers_of_sales)),
         "findings": (reverse("findings"), read()),

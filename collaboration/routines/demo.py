@@ -210,6 +210,8 @@ def _seed_conflicts(departments, duties, users, now) -> int:
             settled_at=now - datetime.timedelta(days=20),
             settled_by=users.get("sales_manager"),
         )
+        # Raised (auto_now_add) before it was settled: a conflict is never settled first.
+        Conflict.objects.filter(pk=conflict.pk).update(created_at=now - datetime.timedelta(days=34))
         conflict.departments.set([departments["SALES-N"], departments["SALES-S"]])
         if "Negotiate key customer contracts" in duties:
             conflict.changed_duties.set([duties["Negotiate key customer contracts"]])
@@ -226,6 +228,7 @@ def _seed_conflicts(departments, duties, users, now) -> int:
             coordinator=users.get("admin"),
             status=Conflict.Status.MEDIATION,
         )
+        Conflict.objects.filter(pk=conflict.pk).update(created_at=now - datetime.timedelta(days=6))
         conflict.departments.set([departments["SALES"], departments["PROD"]])
         created += 1
     return created

@@ -91,6 +91,42 @@ def _free_spot(start: Point, control: Point, end: Point, taken: list[Point]) -> 
     return 0.5
 
 
+LABEL_CHAR_WIDTH = 6.5  # px of an 11 px label, per character (CJK characters count double)
+LABEL_CLEARANCE = 13.0  # px between two labels, or a label and a badge
+
+
+def _label_width(label: str) -> float:
+    return sum(2 if ord(char) > 0x2E80 else 1 for char in label) * LABEL_CHAR_WIDTH
+
+
+def _label_points(
+    start: Point, control: Point, end: Point, share: float, label: str
+) -> list[Point]:
+    """Points along the stretch of the curve a label centred at `share` covers, lifted to
+    where the label is drawn (beside the curve), to test it against other labels."""
+    if not label:
+        return []
+    length = sum(
+        (_at(start, control, end, (i + 1) / 20) - _at(start, control, end, i / 20)).length()
+        for i in range(20)
+    )
+    half = _label_width(label) / 2 / (length or 1.0)
+    # The label sits on the side the left-to-right drawing puts it: above the curve.
+    left, right = (start, end) if start.x <= end.x else (end, start)
+    normal = Point(right.y - left.y, -(right.x - left.x)).unit()
+    if normal.y > 0:
+        normal = normal.scale(-1)
+    points = []
+    for step in range(9):
+        t = min(max(share - half + 2 * half * step / 8, 0.0), 1.0)
+        points.append(_at(start, control, end, t) + normal.scale(10))
+    return points
+
+
+def _collides(points: list[Point], others: list[Point], clearance: float) -> bool:
+    return any((point - other).length() < clearance for point in points for other in others)
+
+
 def _curve(start: Point, control: Point, end: Point) -> str:
     return f"M{start.x:.1f},{start.y:.1f} Q{control.x:.1f},{control.y:.1f} {end.x:.1f},{end.y:.1f}"
 
@@ -132,6 +168,8 @@ def layout(departments: list[Department], edges: list[FlowEdge]) -> FlowMap:
     show_labels = len(edges) <= LABEL_LIMIT
     pairs = {(edge.source.pk, edge.target.pk) for edge in edges}
     badges: list[Point] = []
+    label_points: list[Point] = []
+    node_points = list(positions.values())
     for edge in edges:
         source = positions.get(edge.source.pk)
         target = positions.get(edge.target.pk)
@@ -148,14 +186,30 @@ def layout(departments: list[Department], edges: list[FlowEdge]) -> FlowMap:
         control = midpoint + normal.scale(along.length() * CURVE)
         start = source + (control - source).unit().scale(NODE_RADIUS + 2)
         end = target + (control - target).unit().scale(NODE_RADIUS + 6)
-        share = _free_spot(start, control, end, badges)
-        middle = _at(start, control, end, share)
-        badges.append(middle)
         label = ""
         if show_labels:
             label = _short(edge.flows[0].information)
             if edge.count > 1:
                 label = f"{label} +{edge.count - 1}"
+        share = _free_spot(start, control, end, badges)
+        if label:
+            # A spot where neither the badge nor the label touches an earlier one; with
+            # none, the label is left out (the arrow's tooltip and the table carry it).
+            for t in BADGE_SPOTS:
+                spot = _at(start, control, end, t)
+                points = _label_points(start, control, end, t, label)
+                if all((spot - other).length() > 26 for other in badges) and not (
+                    _collides(points, label_points, LABEL_CLEARANCE)
+                    or _collides(points, badges, LABEL_CLEARANCE)
+                    or _collides(points, node_points, NODE_RADIUS)
+                ):
+                    share = t
+                    label_points.extend(points)
+                    break
+            else:
+                label = ""
+        middle = _at(start, control, end, share)
+        badges.append(middle)
         arrows.append(
             Arrow(
                 edge=edge,

@@ -55,23 +55,38 @@ def _cell_html(
     editable: bool,
     scope_query: str,
     next_query: str,
+    message: str = "",
 ) -> str:
     letter = cell["letter"] if cell else ""
     label = raci.LETTER_LABELS.get(letter, "")
     classes = f"cell has-letter letter-{letter}" if letter else "cell"
     spoken = escape(f"{duty_title} · {role.title}: {label or gettext('none')}")
     cell_id = f"cell-{duty_id}-{role.id}"
+    # A grid cell (the matrix is an ARIA grid, matrix.js moves the focus): the screen
+    # reader hears the letter, then the row's flags (aria-describedby the flags cell).
+    described = f"flags-{duty_id}"
+    # A refused edit says why right beside the cell, not at the top of the page.
+    warning = (
+        f'<div class="cell-warning" role="alert" id="{cell_id}-warning">{escape(message)} '
+        f'<button type="button" class="cell-warning-close" aria-label="{escape(gettext("Dismiss"))}">×</button></div>'
+        if message
+        else ""
+    )
+    if warning:
+        described += f" {cell_id}-warning"
     if not editable:
         return (
-            f'<td class="{classes}" id="{cell_id}"><span class="cell-value" aria-label="{spoken}">'
-            f"{escape(label)}</span></td>"
+            f'<td class="{classes}" id="{cell_id}" role="gridcell" aria-label="{spoken}" '
+            f'aria-describedby="{described}"><span class="cell-value">{escape(label)}</span>'
+            f"{warning}</td>"
         )
     url = f"{_cell_url_prefix()}{duty_id}/{role.id}/"
     version = cell["version"] if cell else 0
     return (
-        f'<td class="{classes}" id="{cell_id}"><a class="cell-button" href="{url}?{scope_query}&amp;{next_query}" '
+        f'<td class="{classes}" id="{cell_id}" role="gridcell"><a class="cell-button" href="{url}?{scope_query}&amp;{next_query}" '
         f'hx-get="{url}?{scope_query}" hx-target="closest td" hx-swap="outerHTML" '
-        f'data-set-url="{url}" data-version="{version}" aria-label="{spoken}">{escape(label)}</a></td>'
+        f'data-set-url="{url}" data-version="{version}" aria-label="{spoken}" '
+        f'aria-describedby="{described}">{escape(label)}</a>{warning}</td>'
     )
 
 
@@ -109,12 +124,21 @@ def raci_cells(row, columns, editable: set, scope_token: str, next_url: str) -> 
 
 
 @register.simple_tag
-def raci_cell(duty, role, cell, editable: set, scope_token: str, next_url: str) -> str:
-    """One cell, as an edit returns it."""
+def raci_cell(
+    duty, role, cell, editable: set, scope_token: str, next_url: str, message: str = ""
+) -> str:
+    """One cell, as an edit returns it (with the edit's warning, if it was refused)."""
     scope_query, next_query = _queries(scope_token, next_url)
     # Safe: _cell_html escapes every value it writes.
     return mark_safe(
         _cell_html(
-            duty["pk"], duty["title"], role, cell, duty["pk"] in editable, scope_query, next_query
+            duty["pk"],
+            duty["title"],
+            role,
+            cell,
+            duty["pk"] in editable,
+            scope_query,
+            next_query,
+            message or "",
         )
     )

@@ -167,15 +167,6 @@ def render_matrix(
         and permissions.can_manage_project(request.user, scope.project)
     ):
         can_add_duty = True
-    column_ids = {column.role.id for column in columns}
-    addable_roles = []
-    if editable:
-        addable_roles = list(
-            Role.objects.filter(active=True)
-            .exclude(pk__in=column_ids)
-            .select_related("department")
-            .order_by("department__name", "title")
-        )
     filter_projects = []
     if scope.department is not None:
         filter_projects = list(
@@ -192,7 +183,15 @@ def render_matrix(
         "editable": editable,
         "can_add_duty": can_add_duty,
         "duty_form": _duty_form(scope) if can_add_duty else None,
-        "addable_roles": addable_roles,
+        # The role picker loads matching roles on demand (role_picker.py).
+        "can_add_column": bool(editable),
+        "department_scope": {
+            "department": scope.department.code,
+            **({"project_filter": project_filter.code} if project_filter else {}),
+        }
+        if scope.department is not None
+        else {},
+        "project_scope": {"project": scope.project.code} if scope.project is not None else {},
         "departments": (
             departments if departments is not None else list(Department.objects.order_by("name"))
         )

@@ -16,7 +16,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     results = search_service.search(query, limit=LIVE_LIMIT if live else 30)
     context = {"results": results, "query": results.query, "live": live}
     if live:
-        return render(request, "responsibilities/search.html#results", context)
+        return render(request, "responsibilities/search.html#live-results", context)
     return render(request, "responsibilities/search.html", context)
 
 

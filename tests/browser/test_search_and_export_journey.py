@@ -18,11 +18,15 @@ def test_member_finds_the_accountable_person_from_the_header(page: Page, live_se
     login(page, live_server, "member")
     page.get_by_placeholder("Who owns…?").fill("sales forec")
     live = page.locator("#live-search")
-    expect(live.get_by_role("link", name="Maintain the sales forecast")).to_be_visible()
-    result = live.locator(".duty-result", has_text="Maintain the sales forecast")
-    expect(result.locator("dd").first).to_contain_text("Head of Sales")
-    expect(result.locator("dd").first).to_contain_text("Sam Sales")
+    result = live.get_by_role("option", name="Maintain the sales forecast")
+    expect(result).to_be_visible()
+    accountable = result.locator(".owners-line").first
+    expect(accountable).to_contain_text("Head of Sales")
+    expect(accountable).to_contain_text("Sam Sales")
     expect(result).to_contain_text("sales.manager@example.com")
+    # Choosing the option (a click, or arrows and Enter) opens the duty.
+    result.click()
+    expect(page.get_by_role("heading", name="Maintain the sales forecast")).to_be_visible()
 
 
 def test_hr_exports_a_role_description_as_pdf(page: Page, live_server, demo_duties):

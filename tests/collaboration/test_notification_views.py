@@ -55,11 +55,16 @@ def test_bell_of_a_logged_out_page_swaps_nothing(client):
     assert response.status_code == 204 and response.content == b""
 
 
-def test_every_page_has_the_bell_which_loads_its_count(member, client_for):
+def test_every_page_has_the_bell_with_its_count_and_no_extra_request(member, client_for, notify):
+    notify(member)
+    notify(member, minutes=1)
     page = client_for(member).get(reverse("org-overview"))
     assert 'id="notification-bell"' in page.text
+    assert '<span class="badge badge-error" id="unread-count">2' in page.text
+    # Polls later, but no request on load: the count came with the page.
     assert f'hx-get="{reverse("notification-bell")}"' in page.text
-    assert 'hx-trigger="load, every 60s' in page.text
+    assert 'hx-trigger="every 60s' in page.text
+    assert 'hx-trigger="load' not in page.text
 
 
 def test_page_lists_my_notifications_only(member, hr, client_for, notify):
