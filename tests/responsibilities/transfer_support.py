@@ -27,9 +27,8 @@ def seeded_demo_fixtures():
 
     @pytest.fixture(scope="module")
     def demo_seed(django_db_setup, django_db_blocker):
-        from orgmap.demo_projects import seed_projects
-
         from orgmap.demo import seed_organisation
+        from orgmap.demo_projects import seed_projects
         from responsibilities.demo import seed_duties
 
         with django_db_blocker.unblock():
