@@ -107,9 +107,20 @@ def client_for():
 # test that also asks for the demo, the persona is the demo's own user.
 
 
+# Any of these in a test means the test reads the demo (some modules seed it once per
+# module under their own fixture names: tests/responsibilities/transfer_support.py).
+DEMO_FIXTURES = ("demo_org", "demo_duties", "demo_seed", "routines_demo")
+
+
+def _demo_requested(request) -> bool:
+    names = [name for name in DEMO_FIXTURES if name in request.fixturenames]
+    for name in names:
+        request.getfixturevalue(name)
+    return bool(names)
+
+
 def _persona(request, username: str, build):
-    if "demo_org" in request.fixturenames:
-        request.getfixturevalue("demo_org")
+    if _demo_requested(request):
         return get_user_model().objects.get(username=username)
     request.getfixturevalue("db")
     return build()
@@ -175,7 +186,7 @@ def member(request):
 @pytest.fixture
 def coordinator(request):
     """paul.meyer coordinates the launch project (R&D, Marketing, Sales, Production)."""
-    if "demo_org" not in request.fixturenames:
+    if not _demo_requested(request):
         request.getfixturevalue("db")
         user = _person("paul.meyer", ("PMO", "PMO Lead"), ("PMO", "Project Manager"))
         factories.ProjectFactory(
@@ -185,7 +196,8 @@ def coordinator(request):
             departments=[_department(code) for code in ("RND", "MKT", "SALES", "PROD")],
         )
         return user
-    request.getfixturevalue("demo_duties")
+    if "demo_seed" not in request.fixturenames:
+        request.getfixturevalue("demo_duties")  # the demo's projects come with its duties
     return get_user_model().objects.get(username="paul.meyer")
 
 

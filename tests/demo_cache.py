@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.apps import apps
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.management.color import no_style
 from django.db import connection, transaction
 
@@ -26,6 +28,29 @@ def _models():
         for model in apps.get_models(include_auto_created=True)
         if model._meta.managed and not model._meta.proxy
     ]
+
+
+def _natural_key_fields(model) -> dict[str, type]:
+    """Foreign keys to content types and permissions: their ids change when a
+    transactional test flushes the database (post_migrate makes them again), so the
+    replay looks them up by natural key."""
+    return {
+        f.attname: f.related_model
+        for f in model._meta.concrete_fields
+        if f.is_relation and f.related_model in (ContentType, Permission)
+    }
+
+
+def _content_type_keys() -> dict:
+    return {ct.pk: (ct.app_label, ct.model) for ct in ContentType.objects.all()}
+
+
+def _permission_keys() -> dict:
+    types = _content_type_keys()
+    return {
+        pk: (types[ct], codename)
+        for pk, ct, codename in Permission.objects.values_list("pk", "content_type", "codename")
+    }
 
 
 def _rows(model) -> dict:
@@ -47,9 +72,21 @@ class Level:
     result: object = None
 
     def restore(self) -> None:
+        ids = {
+            ContentType: {key: pk for pk, key in _content_type_keys().items()},
+            Permission: {key: pk for pk, key in _permission_keys().items()},
+        }
         with transaction.atomic():
             for model, rows in self.added.items():
-                model._base_manager.bulk_create([model(**values) for values in rows])
+                keyed = _natural_key_fields(model)
+                objects = []
+                for values in rows:
+                    values = dict(values)
+                    for attname, related in keyed.items():
+                        if values[attname] is not None:
+                            values[attname] = ids[related][values[attname]]
+                    objects.append(model(**values))
+                model._base_manager.bulk_create(objects)
             for model, rows in self.changed.items():
                 fields = [f.name for f in model._meta.concrete_fields if not f.primary_key]
                 model._base_manager.bulk_update([model(**values) for values in rows], fields)
@@ -74,9 +111,18 @@ def seeded(name: str, seed: Callable[[], object]) -> object:
     result = seed()
     after = _state()
     level = Level(result=result)
+    keys = {ContentType: _content_type_keys(), Permission: _permission_keys()}
     for model, rows in after.items():
         old = before.get(model, {})
-        added = [values for pk, values in rows.items() if pk not in old]
+        keyed = _natural_key_fields(model)
+        added = [
+            {
+                name: keys[keyed[name]][value] if name in keyed and value is not None else value
+                for name, value in values.items()
+            }
+            for pk, values in rows.items()
+            if pk not in old
+        ]
         changed = [values for pk, values in rows.items() if pk in old and old[pk] != values]
         if added:
             level.added[model] = added

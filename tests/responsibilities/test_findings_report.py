@@ -12,7 +12,8 @@ from django.urls import reverse
 
 from orgmap.models import Department
 
-pytestmark = pytest.mark.django_db
+# These tests read the demo organisation (names, roles and grants); see docs/decisions.md.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_org")]
 
 
 def _json(*args) -> list[dict]:
@@ -147,7 +148,7 @@ def test_a_department_and_its_sub_departments_need_no_flow(demo_duties):
 
 
 def test_findings_page_shows_a_page_at_a_time(member, client_for, demo_duties, monkeypatch):
-    from responsibilities import views
+    from responsibilities.views import matrix as views
 
     monkeypatch.setattr(views, "FINDINGS_PER_PAGE", 3)
     client = client_for(member)

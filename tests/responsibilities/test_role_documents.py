@@ -22,7 +22,8 @@ from responsibilities.role_documents import (
     role_description,
 )
 
-pytestmark = pytest.mark.django_db
+# These tests read the demo organisation (names, roles and grants); see docs/decisions.md.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_org")]
 
 
 @pytest.fixture
