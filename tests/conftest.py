@@ -56,14 +56,14 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-@pytest.fixture(autouse=True)
-def _async_unsafe_only_in_browser_tests(request, monkeypatch):
+def pytest_runtest_setup(item):
     """Playwright's sync API runs an event loop in the test thread, and Django's ORM
     refuses to run there unless told it is safe (it is: the loop is idle while the test
-    queries). Only browser tests get that permission; they run last (see above), so no
-    other test runs after the loop exists."""
-    if _is_browser_test(request.node):
-        monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    queries). Only browser tests get that permission, from the first one on, before any
+    of their fixtures (the live server's database included) is set up; they run last
+    (see above), so every test after that point is a browser test too."""
+    if _is_browser_test(item):
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 
 @pytest.fixture
