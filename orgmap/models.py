@@ -260,6 +260,50 @@ class Heartbeat(models.Model):
         return f"{self.name} at {self.at:%Y-%m-%d %H:%M:%S}"
 
 
+class AccessChange(models.Model):
+    """One grant or revoke of a department manager or project coordinator: the audit log
+    shown on /access/. Written by the services in the same transaction as the grant."""
+
+    class Action(models.TextChoices):
+        GRANT = "grant", _("granted")
+        REVOKE = "revoke", _("revoked")
+
+    class Right(models.TextChoices):
+        MANAGER = "manager", _("department manager")
+        COORDINATOR = "coordinator", _("project coordinator")
+
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    right = models.CharField(_("right"), max_length=20, choices=Right.choices)
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="access_changes",
+    )
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    project = models.ForeignKey(
+        "orgmap.Project", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("access change")
+        verbose_name_plural = _("access changes")
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.right} {self.person_id} by {self.by_id} at {self.at}"
+
+
 # django-guardian with direct foreign keys: faster than its generic tables, and
 # prefetchable for a whole page.
 class DepartmentUserObjectPermission(UserObjectPermissionBase):

@@ -10,6 +10,7 @@ page can ask about many objects without one query per object.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -169,6 +170,30 @@ def get_project_for_manage(user: User, code: str) -> Project:
     return project
 
 
+def can_import_matrix(user: User) -> bool:
+    """RACI imports write matrix cells: whoever may edit some matrix by hand (org admins,
+    department managers, project coordinators). HR imports people, not cells; each
+    cell of a file is then checked with can_edit_duty, like a hand edit."""
+    return (
+        is_org_admin(user)
+        or bool(managed_department_ids(user))
+        or bool(coordinated_project_ids(user))
+    )
+
+
+def can_import_matrix_into(
+    user: User, *, department: Department | None, project: Project | None
+) -> bool:
+    """An import aimed at one department's or project's matrix."""
+    if is_org_admin(user):
+        return True
+    if department is not None:
+        return can_manage_department(user, department)
+    if project is not None:
+        return can_manage_project(user, project)
+    return can_import_matrix(user)
+
+
 def can_bulk_export(user: User) -> bool:
     """Zip exports of role descriptions: HR, org admins and department managers (for
     the departments they manage)."""
@@ -236,3 +261,161 @@ def project_editors(project: Project) -> Editors:
         [project.coordinator] if project.coordinator_id and project.coordinator.is_active else []
     )
     return Editors(direct=[g.user for g in grants], inherited=[], named=named, admins=org_admins())
+
+
+# ------------------------------------------------ collaboration: meetings and reviews
+#
+# The objects below belong to higher layers (meetings, routines); the decisions read
+# their attributes, so this module needs none of their classes.
+
+
+def can_schedule_meetings(user: User) -> bool:
+    """Whether the user may create meetings at all (for something they run)."""
+    return (
+        is_org_admin(user)
+        or bool(managed_department_ids(user))
+        or bool(coordinated_project_ids(user))
+    )
+
+
+def can_schedule_for(user: User, *, department_ids: Iterable[int], project_id: int | None) -> bool:
+    """A meeting may span departments (a Sales–Production sync), so managing one of
+    its departments, or coordinating its project, is enough."""
+    if is_org_admin(user):
+        return True
+    if set(department_ids) & managed_department_ids(user):
+        return True
+    return project_id is not None and project_id in coordinated_project_ids(user)
+
+
+def can_manage_meeting(user: User, meeting) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if is_org_admin(user) or meeting.organiser_id == user.pk:
+        return True
+    return can_schedule_for(
+        user,
+        department_ids=[department.pk for department in meeting.departments.all()],
+        project_id=meeting.project_id,
+    )
+
+
+def can_review_role(user: User, role: Role) -> bool:
+    return is_org_admin(user) or role.department_id in managed_department_ids(user)
+
+
+def can_review_duty(user: User, duty) -> bool:
+    return can_edit_duty(user, department_id=duty.department_id, project_id=duty.project_id)
+
+
+# ---------------------------------------------------------- collaboration: routines
+#
+# Flows: the managers of either end (a hand-off concerns both). Conflicts: anyone raises
+# one; the raiser and the coordinator keep it up to date; the coordinator (or an org
+# admin) settles it. Goals, charters, lessons: the managers of the owning department or
+# the coordinators of the owning project. Feedback: the owner of what it is about.
+
+
+def _active(user: User) -> bool:
+    return user.is_authenticated and user.is_active
+
+
+def manages_any(user: User, department_ids: Iterable[int]) -> bool:
+    return is_org_admin(user) or bool(set(department_ids) & managed_department_ids(user))
+
+
+def can_create_flows(user: User) -> bool:
+    return is_org_admin(user) or bool(managed_department_ids(user))
+
+
+def can_edit_flow(user: User, flow) -> bool:
+    return _active(user) and manages_any(user, [flow.from_department_id, flow.to_department_id])
+
+
+def can_edit_conflict(user: User, conflict) -> bool:
+    if not _active(user):
+        return False
+    return (
+        is_org_admin(user) or conflict.raised_by_id == user.pk or conflict.coordinator_id == user.pk
+    )
+
+
+def can_settle_conflict(user: User, conflict) -> bool:
+    return _active(user) and (is_org_admin(user) or conflict.coordinator_id == user.pk)
+
+
+def can_edit_owner(user: User, *, department_id: int | None, project_id: int | None) -> bool:
+    if not _active(user):
+        return False
+    if is_org_admin(user):
+        return True
+    if department_id is not None and department_id in managed_department_ids(user):
+        return True
+    return project_id is not None and project_id in coordinated_project_ids(user)
+
+
+def can_create_owned(user: User) -> bool:
+    """Goals and lessons: anyone who runs a department or a project."""
+    return (
+        is_org_admin(user)
+        or bool(managed_department_ids(user))
+        or bool(coordinated_project_ids(user))
+    )
+
+
+def can_edit_goal(user: User, goal) -> bool:
+    return can_edit_owner(user, department_id=goal.department_id, project_id=goal.project_id)
+
+
+def can_edit_charter(user: User, charter) -> bool:
+    return can_edit_owner(user, department_id=charter.department_id, project_id=charter.project_id)
+
+
+def can_edit_lesson(user: User, lesson) -> bool:
+    return can_edit_owner(user, department_id=lesson.department_id, project_id=lesson.project_id)
+
+
+def feedback_owner_scope(feedback) -> tuple[set[int], set[int]]:
+    """(department ids, project ids) whose managers / coordinators own the feedback.
+    Needs the target loaded (select_related in the caller)."""
+    departments: set[int] = set()
+    projects: set[int] = set()
+    if feedback.duty_id:
+        departments.add(feedback.duty.department_id)
+        if feedback.duty.project_id:
+            projects.add(feedback.duty.project_id)
+    elif feedback.role_id:
+        departments.add(feedback.role.department_id)
+    elif feedback.department_id:
+        departments.add(feedback.department_id)
+    elif feedback.project_id:
+        projects.add(feedback.project_id)
+    elif feedback.flow_id:
+        departments |= {feedback.flow.from_department_id, feedback.flow.to_department_id}
+    elif feedback.meeting_id:
+        # Whoever may run the meeting: its project's coordinators, the managers of its
+        # departments (one query for those).
+        if feedback.meeting.project_id:
+            projects.add(feedback.meeting.project_id)
+        departments |= set(feedback.meeting.departments.values_list("pk", flat=True))
+    return departments, projects
+
+
+def can_triage_feedback(user: User, feedback) -> bool:
+    if not _active(user):
+        return False
+    if is_org_admin(user):
+        return True
+    if feedback.meeting_id and feedback.meeting.organiser_id == user.pk:
+        return True
+    departments, projects = feedback_owner_scope(feedback)
+    return bool(departments & managed_department_ids(user)) or bool(
+        projects & coordinated_project_ids(user)
+    )
+
+
+def can_edit_action(user: User, action) -> bool:
+    """The action's owner keeps its status current; the feedback's owners manage it."""
+    return _active(user) and (
+        action.owner_id == user.pk or can_triage_feedback(user, action.feedback)
+    )

@@ -10,7 +10,7 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
 from . import permissions
-from .models import Department, Heartbeat, Project, Role, RoleHolder
+from .models import AccessChange, Department, Heartbeat, Project, Role, RoleHolder
 
 
 def heartbeat_record(*, name: str) -> None:
@@ -33,21 +33,76 @@ def role_holder_end(*, holding: RoleHolder, until: datetime.date) -> RoleHolder:
     return holding
 
 
+class AccessRefused(Exception):
+    """A grant or revoke that nobody may make; `code` says why."""
+
+    SELF = "self"
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def _audit(*, by, action: str, right: str, person, department=None, project=None) -> None:
+    if by is not None and person.pk == by.pk:
+        # Nobody changes their own rights: HR could otherwise make itself a manager.
+        raise AccessRefused(AccessRefused.SELF)
+    AccessChange.objects.create(
+        by=by, action=action, right=right, person=person, department=department, project=project
+    )
+
+
 @transaction.atomic
-def manager_grant(*, person: AbstractBaseUser, department: Department) -> None:
+def manager_grant(
+    *, person: AbstractBaseUser, department: Department, by: AbstractBaseUser | None
+) -> None:
+    _audit(
+        by=by,
+        action=AccessChange.Action.GRANT,
+        right=AccessChange.Right.MANAGER,
+        person=person,
+        department=department,
+    )
     assign_perm(f"orgmap.{permissions.MANAGE_DEPARTMENT}", person, department)
 
 
 @transaction.atomic
-def manager_revoke(*, person: AbstractBaseUser, department: Department) -> None:
+def manager_revoke(
+    *, person: AbstractBaseUser, department: Department, by: AbstractBaseUser | None
+) -> None:
+    _audit(
+        by=by,
+        action=AccessChange.Action.REVOKE,
+        right=AccessChange.Right.MANAGER,
+        person=person,
+        department=department,
+    )
     remove_perm(f"orgmap.{permissions.MANAGE_DEPARTMENT}", person, department)
 
 
 @transaction.atomic
-def coordinator_grant(*, person: AbstractBaseUser, project: Project) -> None:
+def coordinator_grant(
+    *, person: AbstractBaseUser, project: Project, by: AbstractBaseUser | None
+) -> None:
+    _audit(
+        by=by,
+        action=AccessChange.Action.GRANT,
+        right=AccessChange.Right.COORDINATOR,
+        person=person,
+        project=project,
+    )
     assign_perm(f"orgmap.{permissions.COORDINATE_PROJECT}", person, project)
 
 
 @transaction.atomic
-def coordinator_revoke(*, person: AbstractBaseUser, project: Project) -> None:
+def coordinator_revoke(
+    *, person: AbstractBaseUser, project: Project, by: AbstractBaseUser | None
+) -> None:
+    _audit(
+        by=by,
+        action=AccessChange.Action.REVOKE,
+        right=AccessChange.Right.COORDINATOR,
+        person=person,
+        project=project,
+    )
     remove_perm(f"orgmap.{permissions.COORDINATE_PROJECT}", person, project)

@@ -11,11 +11,11 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from orgmap import permissions
 from orgmap.models import Department, Project, Role
 from orgmap.permissions import User
 
 from . import recurrence
-from . import selectors as meetings
 from .models import Meeting
 
 MAX_SERIES_LENGTH = 500
@@ -219,7 +219,7 @@ class MeetingForm(forms.ModelForm):
 
     def _may_schedule(self, departments, project) -> bool:
         department_ids = {department.pk for department in departments}
-        if meetings.can_schedule_for(
+        if permissions.can_schedule_for(
             self.user, department_ids=department_ids, project_id=project.pk if project else None
         ):
             return True

@@ -44,21 +44,9 @@ Subject = Role | Duty
 # --- permissions -------------------------------------------------------------------
 
 
-def can_review_role(user: User, role: Role) -> bool:
-    return permissions.is_org_admin(
-        user
-    ) or role.department_id in permissions.managed_department_ids(user)
-
-
-def can_review_duty(user: User, duty: Duty) -> bool:
-    return permissions.can_edit_duty(
-        user, department_id=duty.department_id, project_id=duty.project_id
-    )
-
-
 def get_role_for_review(user: User, pk: int) -> Role:
     role = get_object_or_404(Role.objects.select_related("department"), pk=pk)
-    if not can_review_role(user, role):
+    if not permissions.can_review_role(user, role):
         raise PermissionDenied(
             _("You may not review the role “%(title)s”: only the managers of %(department)s may.")
             % {"title": role.title, "department": role.department.name}
@@ -68,7 +56,7 @@ def get_role_for_review(user: User, pk: int) -> Role:
 
 def get_duty_for_review(user: User, pk: int) -> Duty:
     duty = get_object_or_404(Duty.objects.select_related("department", "project"), pk=pk)
-    if not can_review_duty(user, duty):
+    if not permissions.can_review_duty(user, duty):
         raise PermissionDenied(
             _("You may not review the duty “%(title)s”: only the managers of %(department)s may.")
             % {"title": duty.title, "department": duty.department.name}
@@ -171,10 +159,14 @@ def department_review_rows(
         "department", "project"
     )
     rows = [
-        ReviewRow(role, "role", role.next_review_due, today, can_review_role(user, role))
+        ReviewRow(
+            role, "role", role.next_review_due, today, permissions.can_review_role(user, role)
+        )
         for role in roles
     ] + [
-        ReviewRow(duty, "duty", duty.next_review_due, today, can_review_duty(user, duty))
+        ReviewRow(
+            duty, "duty", duty.next_review_due, today, permissions.can_review_duty(user, duty)
+        )
         for duty in duties
     ]
     never = datetime.date.max

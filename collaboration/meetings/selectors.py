@@ -31,37 +31,6 @@ from .models import Meeting
 # --- permissions -------------------------------------------------------------------
 
 
-def can_schedule_meetings(user: User) -> bool:
-    """Whether the user may create meetings at all (for something they run)."""
-    return (
-        permissions.is_org_admin(user)
-        or bool(permissions.managed_department_ids(user))
-        or bool(permissions.coordinated_project_ids(user))
-    )
-
-
-def can_schedule_for(user: User, *, department_ids: Iterable[int], project_id: int | None) -> bool:
-    """A meeting may span departments (a Sales–Production sync), so managing one of
-    its departments, or coordinating its project, is enough."""
-    if permissions.is_org_admin(user):
-        return True
-    if set(department_ids) & permissions.managed_department_ids(user):
-        return True
-    return project_id is not None and project_id in permissions.coordinated_project_ids(user)
-
-
-def can_manage_meeting(user: User, meeting: Meeting) -> bool:
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if permissions.is_org_admin(user) or meeting.organiser_id == user.pk:
-        return True
-    return can_schedule_for(
-        user,
-        department_ids=[department.pk for department in meeting.departments.all()],
-        project_id=meeting.project_id,
-    )
-
-
 def meeting_queryset() -> QuerySet[Meeting]:
     return Meeting.objects.select_related("organiser__profile", "project").prefetch_related(
         "departments"
@@ -70,7 +39,7 @@ def meeting_queryset() -> QuerySet[Meeting]:
 
 def get_meeting_for_manage(user: User, pk: int) -> Meeting:
     meeting = get_object_or_404(meeting_queryset(), pk=pk)
-    if not can_manage_meeting(user, meeting):
+    if not permissions.can_manage_meeting(user, meeting):
         raise PermissionDenied(
             _(
                 "You may not edit the meeting “%(title)s”: only its organiser, the managers of its departments and the coordinators of its project may."

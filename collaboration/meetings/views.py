@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from orgmap import permissions
 from orgmap import selectors as org_selectors
 from orgmap.http import bound_data
 from orgmap.models import Department, Project, Role
@@ -63,14 +64,14 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
             "filter_query": query.urlencode(),
             "departments": Department.objects.order_by("name"),
             "projects": Project.objects.order_by("name"),
-            "can_create": meetings.can_schedule_meetings(request.user),
+            "can_create": permissions.can_schedule_meetings(request.user),
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
 def meeting_create(request: HttpRequest) -> HttpResponse:
-    if not meetings.can_schedule_meetings(request.user):
+    if not permissions.can_schedule_meetings(request.user):
         raise PermissionDenied(
             _(
                 "Only department managers, project coordinators and organisation administrators schedule meetings."
@@ -111,7 +112,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "upcoming": [occurrence.astimezone(tz) for occurrence in upcoming],
             "last_start": None if upcoming else recurrence.last_occurrence(meeting),
             "attendees": meetings.attendees(meeting),
-            "can_manage": meetings.can_manage_meeting(request.user, meeting),
+            "can_manage": permissions.can_manage_meeting(request.user, meeting),
         },
     )
 

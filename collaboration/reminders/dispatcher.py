@@ -225,7 +225,7 @@ def due_review_reminders(*, now: datetime.datetime) -> list[PlannedReminder]:
 def _action_department_map(actions: list[dict]) -> dict[int, set[int]]:
     """{action id: the departments whose managers handle its feedback}: the target's
     department; both ends of a flow; a meeting's departments. The same scope as
-    routines.permissions.feedback_owner_scope (so they can open the action), for all
+    orgmap.permissions.feedback_owner_scope (so they can open the action), for all
     the actions at once. Feedback about a project has none: it falls to the org
     admins. One query, and only if some feedback is about a meeting."""
     meeting_departments: dict[int, set[int]] = defaultdict(set)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from .. import permissions, services
 from ..forms import GrantCoordinatorForm, GrantManagerForm
 from ..models import (
+    AccessChange,
     Department,
     DepartmentUserObjectPermission,
     Project,
@@ -28,6 +29,26 @@ def _require_access_manager(user) -> None:
         )
 
 
+# The latest grants and revokes shown on the page (the admin has them all).
+AUDIT_SHOWN = 50
+
+
+def _granted(form, grant, *, by) -> bool:
+    """Apply a grant; a refused one (e.g. to oneself) becomes an error on the form."""
+    try:
+        grant(**form.cleaned_data, by=by)
+    except services.AccessRefused as refused:
+        form.add_error("person", _refusal(refused))
+        return False
+    return True
+
+
+def _refusal(refused: services.AccessRefused) -> str:
+    if refused.code == services.AccessRefused.SELF:
+        return _("Nobody grants or revokes rights for themselves; ask another administrator.")
+    return _("This change of rights is not allowed.")
+
+
 @require_http_methods(["GET", "POST"])
 def access_page(request: HttpRequest) -> HttpResponse:
     _require_access_manager(request.user)
@@ -36,8 +57,9 @@ def access_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if "manager-person" in request.POST:
             manager_form = GrantManagerForm(request.POST, prefix="manager")
-            if manager_form.is_valid():
-                services.manager_grant(**manager_form.cleaned_data)
+            if manager_form.is_valid() and _granted(
+                manager_form, services.manager_grant, by=request.user
+            ):
                 messages.success(
                     request,
                     _("%(name)s now manages %(department)s.")
@@ -49,8 +71,9 @@ def access_page(request: HttpRequest) -> HttpResponse:
                 return redirect("access")
         else:
             coordinator_form = GrantCoordinatorForm(request.POST, prefix="coordinator")
-            if coordinator_form.is_valid():
-                services.coordinator_grant(**coordinator_form.cleaned_data)
+            if coordinator_form.is_valid() and _granted(
+                coordinator_form, services.coordinator_grant, by=request.user
+            ):
                 messages.success(
                     request,
                     _("%(name)s now coordinates %(project)s.")
@@ -83,6 +106,9 @@ def access_page(request: HttpRequest) -> HttpResponse:
             "managers": managers,
             "coordinators": coordinators,
             "admins": permissions.org_admins(),
+            "changes": AccessChange.objects.select_related(
+                "by__profile", "person__profile", "department", "project"
+            )[:AUDIT_SHOWN],
         },
     )
 
@@ -92,7 +118,10 @@ def manager_revoke_view(request: HttpRequest, code: str, username: str) -> HttpR
     _require_access_manager(request.user)
     department = get_object_or_404(Department, code__iexact=code)
     person = get_object_or_404(get_user_model(), username=username)
-    services.manager_revoke(person=person, department=department)
+    try:
+        services.manager_revoke(person=person, department=department, by=request.user)
+    except services.AccessRefused as refused:
+        raise PermissionDenied(_refusal(refused)) from None
     messages.success(
         request,
         _("%(name)s no longer manages %(department)s.")
@@ -106,7 +135,10 @@ def coordinator_revoke_view(request: HttpRequest, code: str, username: str) -> H
     _require_access_manager(request.user)
     project = get_object_or_404(Project, code__iexact=code)
     person = get_object_or_404(get_user_model(), username=username)
-    services.coordinator_revoke(person=person, project=project)
+    try:
+        services.coordinator_revoke(person=person, project=project, by=request.user)
+    except services.AccessRefused as refused:
+        raise PermissionDenied(_refusal(refused)) from None
     messages.success(
         request,
         _("%(name)s no longer coordinates %(project)s.")

@@ -124,32 +124,14 @@ def _file_problem(error: SpreadsheetError) -> imports.Problem:
 # ------------------------------------------------------------------ RACI import
 
 
-def _may_use_raci_import(user) -> bool:
-    return (
-        permissions.is_org_admin(user)
-        or permissions.is_hr(user)
-        or bool(permissions.managed_department_ids(user))
-        or bool(permissions.coordinated_project_ids(user))
-    )
-
-
 def _raci_may_import(user) -> imports.MayImport | None:
-    """None: everything (org admins and HR); otherwise what the matrix lets them edit."""
-    if permissions.is_org_admin(user) or permissions.is_hr(user):
+    """None: everything (org admins); otherwise exactly the cells the user may edit by
+    hand (permissions.can_edit_duty), so that the import and the matrix agree."""
+    if permissions.is_org_admin(user):
         return None
     return lambda department_id, project_id: permissions.can_edit_duty(
         user, department_id=department_id, project_id=project_id
     )
-
-
-def _raci_target_allowed(user, department: Department | None, project: Project | None) -> bool:
-    if permissions.is_org_admin(user) or permissions.is_hr(user):
-        return True
-    if department is not None:
-        return permissions.can_manage_department(user, department)
-    if project is not None:
-        return permissions.can_manage_project(user, project)
-    return True
 
 
 def _raci_done_url(plan: imports.RaciPlan) -> str:
@@ -189,7 +171,7 @@ def _render_raci(request: HttpRequest, context: dict) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def raci_import(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not _may_use_raci_import(user):
+    if not permissions.can_import_matrix(user):
         raise PermissionDenied(
             _(
                 "You may not import a RACI matrix: org admins, HR, department managers and project coordinators may."
@@ -235,7 +217,7 @@ def _raci_confirm(request: HttpRequest) -> HttpResponse:
         return redirect("import-raci")
     department = Department.objects.filter(pk=pending["department_id"]).first()
     project = Project.objects.filter(pk=pending["project_id"]).first()
-    if not _raci_target_allowed(user, department, project):
+    if not permissions.can_import_matrix_into(user, department=department, project=project):
         raise PermissionDenied(_("You may no longer import into this department or project."))
     form = RaciImportForm(
         user=user,
@@ -282,6 +264,7 @@ def _raci_confirm(request: HttpRequest) -> HttpResponse:
 def _render_people(request: HttpRequest, context: dict) -> HttpResponse:
     context.setdefault("limit", PREVIEW_LIMIT)
     context.setdefault("limit_slice", f":{PREVIEW_LIMIT}")
+    context.setdefault("can_import_matrix", permissions.can_import_matrix(request.user))
     return render(request, "responsibilities/import_people.html", context)
 
 

@@ -9,7 +9,8 @@ from django.urls import reverse
 def transfer_rows(helpers) -> dict:
     # Exports: anyone logged in reads the matrix, so anyone may download it.
     # Import pages: an empty POST is an incomplete form, shown again with its errors.
-    raci_importers = {"manager", "other_manager", "coordinator", "hr", "admin"}
+    # HR imports people, not matrix cells (issue 12: the import and the matrix agree).
+    raci_importers = {"manager", "other_manager", "coordinator", "admin"}
     return {
         "department-matrix-export": (
             reverse("department-matrix-export", args=["SALES", "xlsx"]),

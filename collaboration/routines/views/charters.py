@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 from orgmap.http import bound_data, form_response, saved_redirect
 from orgmap.models import Department, Project
 
-from .. import permissions, services
+from .. import lookups, services
 from ..forms import CharterForm
 from ..models import Charter
 
@@ -48,11 +48,11 @@ def _charter_page(
 
 @require_http_methods(["GET", "POST"])
 def department_charter(request: HttpRequest, code: str) -> HttpResponse:
-    department = permissions.get_department_for_charter(request.user, code)
+    department = lookups.get_department_for_charter(request.user, code)
     return _charter_page(request, department=department)
 
 
 @require_http_methods(["GET", "POST"])
 def project_charter(request: HttpRequest, code: str) -> HttpResponse:
-    project = permissions.get_project_for_charter(request.user, code)
+    project = lookups.get_project_for_charter(request.user, code)
     return _charter_page(request, project=project)

@@ -9,11 +9,12 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from orgmap import permissions
 from orgmap.http import bound_data, form_response, saved_redirect
 from orgmap.models import Department
 from orgmap.params import parse_numbers
 
-from .. import permissions, selectors, services
+from .. import lookups, selectors, services
 from ..forms import ConflictEditForm, ConflictForm, SettleForm
 from ..models import Conflict
 
@@ -130,7 +131,7 @@ def conflict_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def conflict_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    conflict = permissions.get_conflict_for_edit(request.user, pk)
+    conflict = lookups.get_conflict_for_edit(request.user, pk)
     if not conflict.is_open:
         messages.info(request, _("A settled conflict stays as it was settled."))
         return saved_redirect(request, conflict.get_absolute_url())
@@ -167,7 +168,7 @@ def conflict_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def conflict_settle(request: HttpRequest, pk: int) -> HttpResponse:
-    conflict = permissions.get_conflict_for_settle(request.user, pk)
+    conflict = lookups.get_conflict_for_settle(request.user, pk)
     if not conflict.is_open:
         messages.info(request, _("This conflict has already been settled."))
         return saved_redirect(request, conflict.get_absolute_url())

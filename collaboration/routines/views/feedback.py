@@ -16,10 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from orgmap import permissions
 from orgmap.http import bound_data, form_response, saved_redirect
 from orgmap.params import parse_number
 
-from .. import permissions, selectors, services
+from .. import lookups, selectors, services
 from ..forms import FEEDBACK_MODELS, ActionForm, FeedbackForm, TriageForm
 from ..models import Feedback, ImprovementAction
 
@@ -96,7 +97,7 @@ def feedback_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def feedback_triage(request: HttpRequest, pk: int) -> HttpResponse:
-    feedback = permissions.get_feedback_for_triage(request.user, pk)
+    feedback = lookups.get_feedback_for_triage(request.user, pk)
     initial = {"status": feedback.status} if feedback.status != Feedback.Status.NEW else {}
     initial |= {"reason": feedback.reason, "duplicate_of": feedback.duplicate_of}
     form = TriageForm(bound_data(request), feedback=feedback, initial=initial)
@@ -125,7 +126,7 @@ def feedback_triage(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def action_create(request: HttpRequest, pk: int) -> HttpResponse:
-    feedback = permissions.get_feedback_for_triage(request.user, pk)
+    feedback = lookups.get_feedback_for_triage(request.user, pk)
     if feedback.status != Feedback.Status.ACCEPTED:
         raise PermissionDenied(_("Accept the feedback before planning improvement actions."))
     form = ActionForm(bound_data(request))
@@ -153,7 +154,7 @@ def action_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    action = permissions.get_action_for_edit(request.user, pk)
+    action = lookups.get_action_for_edit(request.user, pk)
     initial = {
         "title": action.title,
         "owner": action.owner,

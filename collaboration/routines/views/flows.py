@@ -10,12 +10,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from orgmap import permissions as org_permissions
+from orgmap import permissions
 from orgmap.http import bound_data, form_response, saved_redirect
 from orgmap.models import Department
 from responsibilities.models import InformationFlow
 
-from .. import permissions, selectors, services, svg
+from .. import lookups, selectors, services, svg
 from ..forms import FlowForm
 
 
@@ -34,8 +34,8 @@ def flow_list(request: HttpRequest) -> HttpResponse:
             "departments": Department.objects.order_by("name"),
             "show_inactive": show_inactive,
             "can_create": permissions.can_create_flows(request.user),
-            "managed_ids": org_permissions.managed_department_ids(request.user),
-            "is_admin": org_permissions.is_org_admin(request.user),
+            "managed_ids": permissions.managed_department_ids(request.user),
+            "is_admin": permissions.is_org_admin(request.user),
         },
     )
 
@@ -60,7 +60,7 @@ def department_interfaces(request: HttpRequest, code: str) -> HttpResponse:
         {
             "department": department,
             "interfaces": selectors.department_interfaces(department),
-            "can_manage": org_permissions.can_manage_department(request.user, department),
+            "can_manage": permissions.can_manage_department(request.user, department),
         },
     )
 
@@ -96,6 +96,6 @@ def flow_create(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def flow_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    flow = permissions.get_flow_for_edit(request.user, pk)
+    flow = lookups.get_flow_for_edit(request.user, pk)
     form = FlowForm(bound_data(request), instance=flow, user=request.user)
     return _flow_form_page(request, form, flow)

@@ -10,10 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from orgmap import permissions
 from orgmap.http import bound_data, form_response, saved_redirect
 from orgmap.models import Department, Project
 
-from .. import permissions, selectors, services
+from .. import lookups, selectors, services
 from ..forms import GoalForm, GoalLinkForm, ProgressForm, TargetForm
 from ..models import Goal, GoalLink, Target
 
@@ -92,7 +93,7 @@ def goal_create(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    goal = permissions.get_goal_for_edit(request.user, pk)
+    goal = lookups.get_goal_for_edit(request.user, pk)
     form = GoalForm(bound_data(request), instance=goal, user=request.user)
     return _goal_form_page(request, form, goal)
 
@@ -134,7 +135,7 @@ def _target_form_page(
 
 @require_http_methods(["GET", "POST"])
 def target_create(request: HttpRequest, pk: int) -> HttpResponse:
-    goal = permissions.get_goal_for_edit(request.user, pk)
+    goal = lookups.get_goal_for_edit(request.user, pk)
     form = TargetForm(bound_data(request), instance=Target(goal=goal))
     return _target_form_page(request, form, goal, None)
 
@@ -142,7 +143,7 @@ def target_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def target_edit(request: HttpRequest, pk: int) -> HttpResponse:
     target = get_object_or_404(Target, pk=pk)
-    goal = permissions.get_goal_for_edit(request.user, target.goal_id)
+    goal = lookups.get_goal_for_edit(request.user, target.goal_id)
     form = TargetForm(bound_data(request), instance=target)
     return _target_form_page(request, form, goal, target)
 
@@ -151,7 +152,7 @@ def target_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def target_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """Record a measurement. With htmx the goal's targets section is swapped in place."""
     target = get_object_or_404(Target, pk=pk)
-    goal = permissions.get_goal_for_edit(request.user, target.goal_id)
+    goal = lookups.get_goal_for_edit(request.user, target.goal_id)
     goal = get_object_or_404(selectors.goal_queryset(), pk=goal.pk)
     form = ProgressForm(bound_data(request))
     if request.method == "POST" and form.is_valid():
@@ -181,7 +182,7 @@ def target_progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def goal_link_create(request: HttpRequest, pk: int) -> HttpResponse:
-    goal = permissions.get_goal_for_edit(request.user, pk)
+    goal = lookups.get_goal_for_edit(request.user, pk)
     form = GoalLinkForm(bound_data(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -202,7 +203,7 @@ def goal_link_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def goal_link_delete(request: HttpRequest, pk: int) -> HttpResponse:
     link = get_object_or_404(GoalLink, pk=pk)
-    goal = permissions.get_goal_for_edit(request.user, link.goal_id)
+    goal = lookups.get_goal_for_edit(request.user, link.goal_id)
     services.goal_link_remove(link=link)
     messages.success(request, _("Link removed from the goal."))
     return saved_redirect(request, goal.get_absolute_url())

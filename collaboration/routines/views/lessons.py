@@ -11,11 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from collaboration.meetings.models import Meeting
+from orgmap import permissions
 from orgmap.http import bound_data, form_response, saved_redirect
 from orgmap.models import Department, Project
 from orgmap.params import parse_number
 
-from .. import permissions, selectors, services
+from .. import lookups, selectors, services
 from ..forms import LessonForm
 from ..models import Lesson
 
@@ -92,6 +93,6 @@ def lesson_create(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def lesson_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    lesson = permissions.get_lesson_for_edit(request.user, pk)
+    lesson = lookups.get_lesson_for_edit(request.user, pk)
     form = LessonForm(bound_data(request), instance=lesson, user=request.user)
     return _lesson_form_page(request, form, lesson)

@@ -1,0 +1,80 @@
+"""/access/: who grants and revokes rights, the audit log, and what a grant allows."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from guardian.shortcuts import get_perms
+
+from orgmap.models import AccessChange
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def _grant_manager(client, person, department):
+    return client.post(
+        reverse("access"), {"manager-person": person.pk, "manager-department": department.pk}
+    )
+
+
+def test_admin_grants_a_manager_and_the_grant_is_in_the_log(admin_user, member, client_for):
+    sales = factories.DepartmentFactory(code="SALES", name="Sales")
+    response = _grant_manager(client_for(admin_user), member, sales)
+    assert response.status_code == 302
+    assert "manage_department" in get_perms(member, sales)
+    change = AccessChange.objects.get()
+    assert (change.by, change.action, change.right, change.person, change.department) == (
+        admin_user,
+        "grant",
+        "manager",
+        member,
+        sales,
+    )
+    page = client_for(admin_user).get(reverse("access"))
+    assert "Recent changes" in page.text and "Sales" in page.text
+
+
+def test_hr_cannot_make_itself_a_manager(hr, client_for):
+    production = factories.DepartmentFactory(code="PROD", name="Production")
+    response = _grant_manager(client_for(hr), hr, production)
+    assert response.status_code == 200
+    assert "Nobody grants or revokes rights for themselves" in response.text
+    assert get_perms(hr, production) == []
+    assert not AccessChange.objects.exists()
+
+
+def test_nobody_revokes_their_own_grant(admin_user, client_for):
+    sales = factories.DepartmentFactory(code="SALES", name="Sales")
+    factories.grant_manage(admin_user, sales)
+    url = reverse("access-manager-revoke", args=[sales.code, admin_user.username])
+    assert client_for(admin_user).post(url).status_code == 403
+    assert "manage_department" in get_perms(admin_user, sales)
+
+
+def test_revoke_is_logged(admin_user, member, client_for):
+    sales = factories.DepartmentFactory(code="SALES", name="Sales")
+    factories.grant_manage(member, sales)
+    url = reverse("access-manager-revoke", args=[sales.code, member.username])
+    assert client_for(admin_user).post(url).status_code == 302
+    assert get_perms(member, sales) == []
+    assert AccessChange.objects.get().action == "revoke"
+
+
+def test_member_may_not_grant(member, client_for):
+    sales = factories.DepartmentFactory(code="SALES", name="Sales")
+    assert _grant_manager(client_for(member), member, sales).status_code == 403
+    assert not AccessChange.objects.exists()
+
+
+def test_granted_coordinator_gets_editable_cells(member, client_for):
+    sales = factories.DepartmentFactory(code="SALES", name="Sales")
+    prod = factories.DepartmentFactory(code="PROD", name="Production")
+    project = factories.ProjectFactory(code="LAUNCH", departments=[sales, prod])
+    duty = factories.DutyFactory(department=sales, project=project, title="Brief the line")
+    role = factories.RoleFactory(department=prod, title="Planner")
+    factories.AssignmentFactory(duty=duty, role=role, letter="R")
+    factories.grant_coordinate(member, project)
+    response = client_for(member).get(reverse("project-matrix", args=[project.code]))
+    assert response.status_code == 200
+    assert duty.pk in response.context["editable"]
