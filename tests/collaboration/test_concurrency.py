@@ -16,8 +16,7 @@ from collaboration.reminders import dispatcher as reminders
 from collaboration.reminders.models import Notification, ReminderDelivery
 from orgmap.models import Role
 
-# These tests read the demo organisation (names, roles and grants); see docs/decisions.md.
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("demo_org")]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 DISPATCHERS = 4
 

@@ -7,8 +7,7 @@ from django.urls import reverse
 
 from orgmap.models import Department, Role, RoleHolder
 
-# These tests read the demo organisation (names, roles and grants); see docs/decisions.md.
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_org")]
+pytestmark = pytest.mark.django_db
 
 
 def test_anonymous_is_sent_to_login(demo_org, client_for):

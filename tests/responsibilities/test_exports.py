@@ -21,8 +21,7 @@ from responsibilities.spreadsheets.sheets import neutralise, restore
 from .transfer_support import content as _content
 from .transfer_support import seeded_demo_fixtures
 
-# These tests read the demo organisation, seeded once per module (transfer_support.py).
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_org")]
+pytestmark = pytest.mark.django_db
 demo_seed, demo_org, demo_duties = seeded_demo_fixtures()
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

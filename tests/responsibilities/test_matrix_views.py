@@ -14,8 +14,7 @@ from orgmap.models import Department, Role
 from responsibilities import findings_store, raci, selectors, services
 from responsibilities.models import Assignment, AssignmentChange, Duty
 
-# These tests read the demo organisation (names, roles and grants); see docs/decisions.md.
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_org")]
+pytestmark = pytest.mark.django_db
 
 HTMX = {"HX-Request": "true"}
 

@@ -19,8 +19,7 @@ from responsibilities.models import ExportJob
 from responsibilities.pdf import PdfRenderTimeout, make_url_fetcher
 from responsibilities.role_documents import render_pdf, role_description
 
-# These tests read the demo organisation (names, roles and grants); see docs/decisions.md.
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_org")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

@@ -23,7 +23,6 @@ from collaboration.routines.models import (
     TargetProgress,
 )
 from orgmap.models import Department, Project
-from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -139,7 +138,6 @@ def test_a_department_dashboard_is_about_that_department(routines_demo, member, 
 
 
 def test_the_dashboard_scope_picker_leads_to_the_department_dashboard(member, client_for):
-    factories.DepartmentFactory(code="PROD", name="Production")
     response = client_for(member).get(reverse("collaboration-dashboard"), {"department": "prod"})
     assert response.status_code == 302
     assert response["Location"] == reverse("department-collaboration", args=["PROD"])

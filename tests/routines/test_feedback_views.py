@@ -16,8 +16,7 @@ from django.urls import reverse
 from collaboration.routines import services
 from collaboration.routines.models import Feedback, ImprovementAction
 
-# These tests read the demo organisation (names, roles and grants); see docs/decisions.md.
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_org")]
+pytestmark = pytest.mark.django_db
 
 
 def _rows_pointing_at(user) -> dict[str, int]:

@@ -10,8 +10,7 @@ from django.urls import reverse
 from orgmap.models import Role
 from responsibilities.models import InformationFlow
 
-# These tests read the demo organisation (names, roles and grants); see docs/decisions.md.
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_org")]
+pytestmark = pytest.mark.django_db
 
 
 def _post(departments, **fields) -> dict:

@@ -8,8 +8,7 @@ from django.urls import reverse
 
 from collaboration.routines.models import Lesson
 
-# These tests read the demo organisation (names, roles and grants); see docs/decisions.md.
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_org")]
+pytestmark = pytest.mark.django_db
 
 
 def test_search_finds_chinese_text_and_filters_by_tag(routines_demo, member, client_for):
