@@ -152,8 +152,16 @@ def test_phone_sets_a_letter_in_the_matrix(browser: Browser, live_server, demo_d
     cell.locator("a.cell-button").click()
     editor = cell.locator(".cell-editor")
     expect(editor).to_be_visible()
-    bar = editor.bounding_box()
-    assert bar["x"] >= 0 and bar["x"] + bar["width"] <= SIZES["phone"]["width"]
+    # The editor becomes a bar across the bottom of the screen once the swap has settled
+    # (until then it may still sit in the cell): wait for that, fail if it never fits.
+    page.wait_for_function(
+        """(selector) => {
+            const bar = document.querySelector(selector).getBoundingClientRect();
+            return bar.left >= 0 && bar.right <= window.innerWidth;
+        }""",
+        arg=f"#cell-{duty.pk}-{head.pk} .cell-editor",
+        timeout=5000,
+    )
     editor.get_by_role("button", name="A", exact=True).click()
     expect(page.locator(f"#cell-{duty.pk}-{head.pk}")).to_have_text("A")
     assert Assignment.objects.get(duty=duty, role=head).letter == "A"
