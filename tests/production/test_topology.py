@@ -249,9 +249,10 @@ def test_member_finds_who_owns_a_task(stage: Stage, page: Page):
     login(page, stage, "member")
     page.get_by_placeholder("Who owns…?").fill("sales forec")
     live = page.locator("#live-search")
-    result = live.locator(".duty-result", has_text="Maintain the sales forecast")
-    expect(result.locator("dd").first).to_contain_text("Head of Sales")
-    expect(result.locator("dd").first).to_contain_text("Sam Sales")
+    result = live.get_by_role("option", name="Maintain the sales forecast")
+    accountable = result.locator(".owners-line").first
+    expect(accountable).to_contain_text("Head of Sales")
+    expect(accountable).to_contain_text("Sam Sales")
 
 
 def test_hr_exports_pdf_and_docx_of_a_department_through_the_progress_bar(stage: Stage, page: Page):
