@@ -30,10 +30,10 @@ from .raci_import import (
     NewDuty,
     RaciPlan,
     apply_raci_plan,
-    detect_shape,
     plan_raci,
     raci_import,
 )
+from .raci_reader import detect_shape
 
 __all__ = [
     "DEPARTMENT_HEADERS",
