@@ -104,6 +104,53 @@ def _as_of(value: str) -> tuple[datetime.date | None, str]:
     return (day if day < timezone.localdate() else None), ""
 
 
+def _page_of_rows(request: HttpRequest, scope: selectors.Scope, *, as_of, **filters):
+    """(matrix, page, columns, hidden column count): live from stored findings, or the
+    past rebuilt from the cell history."""
+    focus = parse_number(request.GET.get("focus", ""))
+    if as_of is None:
+        # Live: the page's rows, columns and stored findings only (matrix_page.py).
+        matrix = matrix_page.matrix_page(
+            scope,
+            page_number=request.GET.get("page") or 1,
+            per_page=ROWS_PER_PAGE,
+            focus=focus,
+            **filters,
+        )
+        return matrix, matrix.page, matrix.columns, matrix.hidden_columns
+    matrix = selectors.matrix(scope, as_of=as_of, **filters)
+    page_number = request.GET.get("page") or 1
+    if focus is not None:
+        for index, row in enumerate(matrix.rows):
+            if row.duty["pk"] == focus:
+                page_number = index // ROWS_PER_PAGE + 1
+                break
+    page = Paginator(matrix.rows, ROWS_PER_PAGE).get_page(page_number)
+    columns = selectors.page_columns(
+        matrix, page.object_list, extra_role_ids=filters["extra_role_ids"]
+    )
+    return matrix, page, columns, len(matrix.columns) - len(columns)
+
+
+def _can_add_duty(user, scope: selectors.Scope) -> bool:
+    if scope.department is not None and permissions.can_manage_department(user, scope.department):
+        return True
+    return scope.project is not None and permissions.can_manage_project(user, scope.project)
+
+
+def _picker_scopes(scope: selectors.Scope, project_filter: Project | None) -> dict:
+    """What the on-demand role picker (role_picker.py) and the department switch need."""
+    department_scope = {}
+    if scope.department is not None:
+        department_scope = {"department": scope.department.code}
+        if project_filter:
+            department_scope["project_filter"] = project_filter.code
+    return {
+        "department_scope": department_scope,
+        "project_scope": {"project": scope.project.code} if scope.project is not None else {},
+    }
+
+
 def render_matrix(
     request: HttpRequest,
     scope: selectors.Scope,
@@ -123,55 +170,19 @@ def render_matrix(
     if as_of_date is not None:
         # The end of that day where the organisation is.
         as_of = timezone.make_aware(datetime.datetime.combine(as_of_date, datetime.time.max))
-    focus = parse_number(request.GET.get("focus", ""))
-    if as_of is None:
-        # Live: the page's rows, columns and stored findings only (matrix_page.py).
-        matrix = matrix_page.matrix_page(
-            scope,
-            page_number=request.GET.get("page") or 1,
-            per_page=ROWS_PER_PAGE,
-            project_filter=project_filter,
-            only_findings=only_findings,
-            extra_role_ids=extra_role_ids,
-            focus=focus,
-        )
-        page, columns, hidden_columns = matrix.page, matrix.columns, matrix.hidden_columns
-    else:
-        matrix = selectors.matrix(
-            scope,
-            project_filter=project_filter,
-            only_findings=only_findings,
-            extra_role_ids=extra_role_ids,
-            as_of=as_of,
-        )
-        paginator = Paginator(matrix.rows, ROWS_PER_PAGE)
-        page_number = request.GET.get("page") or 1
-        if focus is not None:
-            for index, row in enumerate(matrix.rows):
-                if row.duty["pk"] == focus:
-                    page_number = index // ROWS_PER_PAGE + 1
-                    break
-        page = paginator.get_page(page_number)
-        columns = selectors.page_columns(matrix, page.object_list, extra_role_ids=extra_role_ids)
-        hidden_columns = len(matrix.columns) - len(columns)
+    matrix, page, columns, hidden_columns = _page_of_rows(
+        request,
+        scope,
+        as_of=as_of,
+        project_filter=project_filter,
+        only_findings=only_findings,
+        extra_role_ids=extra_role_ids,
+    )
     # The past is read-only.
     editable = _editable_duty_ids(request.user, scope, page.object_list) if as_of is None else set()
-    can_add_duty = (
-        as_of is None
-        and scope.department is not None
-        and permissions.can_manage_department(request.user, scope.department)
-    )
-    if (
-        as_of is None
-        and scope.project is not None
-        and permissions.can_manage_project(request.user, scope.project)
-    ):
-        can_add_duty = True
-    filter_projects = []
-    if scope.department is not None:
-        filter_projects = list(
-            Project.objects.filter(duties__department=scope.department).distinct()
-        )
+    can_add_duty = as_of is None and _can_add_duty(request.user, scope)
+    if scope.department is not None and departments is None:
+        departments = list(Department.objects.order_by("name"))
     context = {
         "title": title,
         "scope": scope,
@@ -183,21 +194,14 @@ def render_matrix(
         "editable": editable,
         "can_add_duty": can_add_duty,
         "duty_form": _duty_form(scope) if can_add_duty else None,
-        # The role picker loads matching roles on demand (role_picker.py).
         "can_add_column": bool(editable),
-        "department_scope": {
-            "department": scope.department.code,
-            **({"project_filter": project_filter.code} if project_filter else {}),
-        }
-        if scope.department is not None
-        else {},
-        "project_scope": {"project": scope.project.code} if scope.project is not None else {},
-        "departments": (
-            departments if departments is not None else list(Department.objects.order_by("name"))
+        **_picker_scopes(scope, project_filter),
+        "departments": departments if scope.department is not None else [],
+        "filter_projects": list(
+            Project.objects.filter(duties__department=scope.department).distinct()
         )
         if scope.department is not None
         else [],
-        "filter_projects": filter_projects,
         "project_filter": project_filter,
         "only_findings": only_findings,
         "extra_role_ids": extra_role_ids,
