@@ -49,6 +49,25 @@ def _refusal(refused: services.AccessRefused) -> str:
     return _("This change of rights is not allowed.")
 
 
+def _grants():
+    """(department manager grants, project coordinator grants), for the page's tables."""
+    managers = (
+        DepartmentUserObjectPermission.objects.filter(
+            permission__codename=permissions.MANAGE_DEPARTMENT
+        )
+        .select_related("user__profile", "content_object")
+        .order_by("content_object__name", "user__username")
+    )
+    coordinators = (
+        ProjectUserObjectPermission.objects.filter(
+            permission__codename=permissions.COORDINATE_PROJECT
+        )
+        .select_related("user__profile", "content_object")
+        .order_by("content_object__name", "user__username")
+    )
+    return managers, coordinators
+
+
 @require_http_methods(["GET", "POST"])
 def access_page(request: HttpRequest) -> HttpResponse:
     _require_access_manager(request.user)
@@ -83,20 +102,7 @@ def access_page(request: HttpRequest) -> HttpResponse:
                     },
                 )
                 return redirect("access")
-    managers = (
-        DepartmentUserObjectPermission.objects.filter(
-            permission__codename=permissions.MANAGE_DEPARTMENT
-        )
-        .select_related("user__profile", "content_object")
-        .order_by("content_object__name", "user__username")
-    )
-    coordinators = (
-        ProjectUserObjectPermission.objects.filter(
-            permission__codename=permissions.COORDINATE_PROJECT
-        )
-        .select_related("user__profile", "content_object")
-        .order_by("content_object__name", "user__username")
-    )
+    managers, coordinators = _grants()
     return render(
         request,
         "orgmap/access.html",
