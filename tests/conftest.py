@@ -38,8 +38,12 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
+# Playwright's fixtures: a test using any of them starts Playwright's event loop.
+PLAYWRIGHT_FIXTURES = {"playwright", "browser", "context", "new_context", "page"}
+
+
 def _is_browser_test(item) -> bool:
-    return "page" in getattr(item, "fixturenames", ())
+    return bool(PLAYWRIGHT_FIXTURES & set(getattr(item, "fixturenames", ())))
 
 
 def pytest_collection_modifyitems(config, items):
