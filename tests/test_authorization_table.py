@@ -21,7 +21,8 @@ from .collaboration.authz_rows import meeting_rows
 from .responsibilities.authz_rows import transfer_rows
 from .routines.authz_rows import routine_rows
 
-pytestmark = pytest.mark.django_db
+# These tests read the demo organisation (names, roles and grants); see docs/decisions.md.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_org")]
 
 PERSONAS = ["anonymous", "member", "other_manager", "manager", "coordinator", "hr", "admin"]
 LOGGED_IN = PERSONAS[1:]

@@ -16,7 +16,8 @@ from collaboration.reminders import dispatcher as reminders
 from collaboration.reminders.models import Notification, ReminderDelivery
 from orgmap.models import Role
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# These tests read the demo organisation (names, roles and grants); see docs/decisions.md.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("demo_org")]
 
 DISPATCHERS = 4
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import email
 import os
+import re
 import subprocess
 import sys
 import time
@@ -70,6 +71,13 @@ def _wait(condition, seconds: float = WAIT_SECONDS) -> bool:
     return condition()
 
 
+def _worker_is_idle(log: Path, dispatches: int) -> bool:
+    text = log.read_text()
+    finished = re.findall(r"\] (?:succeeded in|raised unexpected)", text)
+    dispatched = re.findall(r"dispatch_reminders\[[^\]]+\] succeeded in", text)
+    return len(dispatched) >= dispatches and len(finished) == text.count("] received")
+
+
 def test_worker_sends_one_email_per_attendee_with_the_ics(make_meeting, member, hr, tmp_path):
     import redis
 
@@ -91,6 +99,7 @@ def test_worker_sends_one_email_per_attendee_with_the_ics(make_meeting, member, 
             "EMAIL_URL": f"smtp://127.0.0.1:{port}",
             "SECRET_KEY": "integration-test-secret-key-0123456789-abcdefghijklmnop",
             "DEBUG": "1",
+            "PYTHONUNBUFFERED": "1",
             "ORGMAP_DATA_DIR": str(tmp_path),
         }
         worker = subprocess.Popen(
@@ -120,9 +129,10 @@ def test_worker_sends_one_email_per_attendee_with_the_ics(make_meeting, member, 
             dispatch_reminders.delay()
             dispatch_reminders.delay()
             assert _wait(lambda: len(mailbox.messages) >= 2), log.read_text()[-3000:]
-            # Give a duplicate, if there were one, the time to arrive.
             assert _wait(lambda: not ReminderDelivery.objects.exclude(status="sent").exists(), 10)
-            time.sleep(2)
+            # A duplicate, if there were one, would have been sent by the time the worker
+            # has finished every task it received, both dispatches included.
+            assert _wait(lambda: _worker_is_idle(log, dispatches=2)), log.read_text()[-3000:]
         finally:
             celery_app.conf.update(**saved)
             _reset_producer_pools()

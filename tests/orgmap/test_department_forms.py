@@ -7,7 +7,8 @@ from django.urls import reverse
 
 from orgmap.models import Department
 
-pytestmark = pytest.mark.django_db
+# These tests read the demo organisation (names, roles and grants); see docs/decisions.md.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_org")]
 
 
 def test_admin_creates_top_level_department(admin_user, client_for):

@@ -9,7 +9,8 @@ from axes.models import AccessAttempt
 from django.test import Client
 from django.urls import reverse
 
-pytestmark = pytest.mark.django_db
+# These tests read the demo organisation (names, roles and grants); see docs/decisions.md.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_org")]
 
 
 def _login(client: Client, password: str, username: str = "member"):

@@ -7,7 +7,8 @@ from django.urls import reverse
 
 from orgmap.models import Department, Role, RoleHolder
 
-pytestmark = pytest.mark.django_db
+# These tests read the demo organisation (names, roles and grants); see docs/decisions.md.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_org")]
 
 
 def test_anonymous_is_sent_to_login(demo_org, client_for):

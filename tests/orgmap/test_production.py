@@ -22,6 +22,7 @@ from django.urls import reverse
 from orgmap.log import ContextFilter, OneLineFormatter
 from orgmap.models import Heartbeat
 from orgmap.proxies import client_ip
+from tests.factories import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -226,8 +227,8 @@ def test_behind_one_proxy_a_lockout_is_per_client_not_per_proxy(member, settings
 
     for _attempt in range(settings.AXES_FAILURE_LIMIT):
         login("wrong", "203.0.113.66")
-    assert login("demo", "203.0.113.66").status_code == 429
-    assert login("demo", "198.51.100.7").status_code == 302
+    assert login(PASSWORD, "203.0.113.66").status_code == 429
+    assert login(PASSWORD, "198.51.100.7").status_code == 302
 
 
 # ---------------------------------------------------------------- settings and files

@@ -21,7 +21,8 @@ from responsibilities.spreadsheets.sheets import neutralise, restore
 from .transfer_support import content as _content
 from .transfer_support import seeded_demo_fixtures
 
-pytestmark = pytest.mark.django_db
+# These tests read the demo organisation, seeded once per module (transfer_support.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_org")]
 demo_seed, demo_org, demo_duties = seeded_demo_fixtures()
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -17,7 +17,8 @@ from responsibilities.spreadsheets.sheets import read_table
 
 from .transfer_support import csv_bytes, seeded_demo_fixtures, snapshot, xlsx_bytes
 
-pytestmark = pytest.mark.django_db
+# These tests read the demo organisation, seeded once per module (transfer_support.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_org")]
 demo_seed, demo_org, demo_duties = seeded_demo_fixtures()
 
 HEADER = ["email", "name", "department", "role", "parent_department", "manager_email", "active"]

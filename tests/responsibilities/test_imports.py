@@ -26,7 +26,8 @@ from .transfer_support import csv_bytes as _csv
 from .transfer_support import seeded_demo_fixtures, snapshot
 from .transfer_support import xlsx_bytes as _xlsx
 
-pytestmark = pytest.mark.django_db
+# These tests read the demo organisation, seeded once per module (transfer_support.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_org")]
 demo_seed, demo_org, demo_duties = seeded_demo_fixtures()
 
 IMPORT = "/import/raci/"

@@ -9,8 +9,9 @@ import re
 import pytest
 from django.urls import reverse
 
-from orgmap.models import Role
+from orgmap.models import Project, Role
 from responsibilities.models import Assignment, Duty
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +73,13 @@ def test_stale_edit_warning_is_shown_in_the_cell(
 
 
 def test_project_matrix_shows_each_roles_department(coordinator, client_for):
+    project = Project.objects.get(code="LAUNCH")
+    rnd = factories.DepartmentFactory(code="RND")
+    sales = factories.DepartmentFactory(code="SALES")
+    duty = factories.DutyFactory(department=sales, project=project, title="Brief the launch")
+    for department, title, letter in ((rnd, "Lab Lead", "A"), (sales, "Account Lead", "R")):
+        role = factories.RoleFactory(department=department, title=title)
+        factories.AssignmentFactory(duty=duty, role=role, letter=letter)
     page = client_for(coordinator).get(reverse("project-matrix", args=["LAUNCH"]))
     head = page.text.split("<thead>")[1].split("</thead>")[0]
     assert '<span class="dept-code">RND</span>' in head
@@ -102,6 +110,7 @@ def test_role_page_never_says_shares_duties_with_nothing(hr, client_for, demo_du
 
 
 def test_hr_sees_the_bulk_export_button(hr, member, client_for):
+    factories.DepartmentFactory(code="SALES", name="Sales")
     for url in (reverse("org-overview"), reverse("department-detail", args=["SALES"])):
         assert reverse("bulk-export") in client_for(hr).get(url).text
         assert reverse("bulk-export") not in client_for(member).get(url).text

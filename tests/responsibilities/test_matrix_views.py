@@ -14,7 +14,8 @@ from orgmap.models import Department, Role
 from responsibilities import findings_store, raci, selectors, services
 from responsibilities.models import Assignment, AssignmentChange, Duty
 
-pytestmark = pytest.mark.django_db
+# These tests read the demo organisation (names, roles and grants); see docs/decisions.md.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_org")]
 
 HTMX = {"HX-Request": "true"}
 

@@ -19,7 +19,8 @@ from responsibilities.models import ExportJob
 from responsibilities.pdf import PdfRenderTimeout, make_url_fetcher
 from responsibilities.role_documents import render_pdf, role_description
 
-pytestmark = pytest.mark.django_db
+# These tests read the demo organisation (names, roles and grants); see docs/decisions.md.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_org")]
 
 
 @pytest.fixture

@@ -13,7 +13,9 @@ def routines_demo(demo_duties):
     """The demo organisation with the routines' demo data."""
     from collaboration.routines.demo import seed_routines
 
-    return seed_routines()
+    from ..demo_cache import seeded
+
+    return seeded("routines", seed_routines)
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from collaboration.routines.models import (
     TargetProgress,
 )
 from orgmap.models import Department, Project
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -138,6 +139,7 @@ def test_a_department_dashboard_is_about_that_department(routines_demo, member, 
 
 
 def test_the_dashboard_scope_picker_leads_to_the_department_dashboard(member, client_for):
+    factories.DepartmentFactory(code="PROD", name="Production")
     response = client_for(member).get(reverse("collaboration-dashboard"), {"department": "prod"})
     assert response.status_code == 302
     assert response["Location"] == reverse("department-collaboration", args=["PROD"])

@@ -16,7 +16,8 @@ from django.urls import reverse
 from collaboration.routines import services
 from collaboration.routines.models import Feedback, ImprovementAction
 
-pytestmark = pytest.mark.django_db
+# These tests read the demo organisation (names, roles and grants); see docs/decisions.md.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_org")]
 
 
 def _rows_pointing_at(user) -> dict[str, int]:

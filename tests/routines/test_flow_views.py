@@ -10,7 +10,8 @@ from django.urls import reverse
 from orgmap.models import Role
 from responsibilities.models import InformationFlow
 
-pytestmark = pytest.mark.django_db
+# These tests read the demo organisation (names, roles and grants); see docs/decisions.md.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_org")]
 
 
 def _post(departments, **fields) -> dict:

@@ -12,7 +12,8 @@ from django.utils import timezone
 from collaboration.routines.models import Goal, GoalLink, Target, TargetProgress
 from orgmap.models import Project, Role
 
-pytestmark = pytest.mark.django_db
+# These tests read the demo organisation (names, roles and grants); see docs/decisions.md.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_org")]
 
 
 @pytest.fixture

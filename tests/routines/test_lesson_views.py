@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from collaboration.routines.models import Lesson
 
-pytestmark = pytest.mark.django_db
+# These tests read the demo organisation (names, roles and grants); see docs/decisions.md.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_org")]
 
 
 def test_search_finds_chinese_text_and_filters_by_tag(routines_demo, member, client_for):
