@@ -6,7 +6,9 @@ in its AppConfig.ready(), a function that renders its part of a page; the page's
 asks for the panels of a slot and shows them in order. The page works, with fewer
 panels, if an app is not installed.
 
-Slots: "department-actions", "department", "project-actions", "project", "role".
+Slots: "<page>-actions" (buttons in the page head), "<page>-facts" (<dt>/<dd> pairs in
+the page's facts list) and "<page>" (sections in the body), for the pages "department",
+"project" and "role".
 """
 
 from __future__ import annotations
@@ -40,9 +42,11 @@ def render_slot(slot: str, request: HttpRequest, subject: Any) -> SafeString:
 
 
 def page_panels(page: str, request: HttpRequest, subject: Any) -> dict[str, SafeString]:
-    """Both slots of a page, for its template: `panels.<page>_actions` (buttons in the
-    page head) and `panels.<page>` (sections in the body)."""
+    """The slots of a page, for its template: `panels.<page>_actions` (buttons in the
+    page head), `panels.<page>_facts` (inside its facts list) and `panels.<page>`
+    (sections in the body)."""
     return {
         f"{page}_actions": render_slot(f"{page}-actions", request, subject),
+        f"{page}_facts": render_slot(f"{page}-facts", request, subject),
         page: render_slot(page, request, subject),
     }

@@ -367,10 +367,6 @@ def can_edit_goal(user: User, goal) -> bool:
     return can_edit_owner(user, department_id=goal.department_id, project_id=goal.project_id)
 
 
-def can_edit_charter(user: User, charter) -> bool:
-    return can_edit_owner(user, department_id=charter.department_id, project_id=charter.project_id)
-
-
 def can_edit_lesson(user: User, lesson) -> bool:
     return can_edit_owner(user, department_id=lesson.department_id, project_id=lesson.project_id)
 

@@ -43,66 +43,73 @@ class AccessRefused(Exception):
         self.code = code
 
 
-def _audit(*, by, action: str, right: str, person, department=None, project=None) -> None:
+# (right, the guardian permission it is, the keyword its target goes in on the log row)
+_RIGHTS = {
+    AccessChange.Right.MANAGER: (f"orgmap.{permissions.MANAGE_DEPARTMENT}", "department"),
+    AccessChange.Right.COORDINATOR: (f"orgmap.{permissions.COORDINATE_PROJECT}", "project"),
+}
+
+
+def _right_change(*, action: str, right: str, person, target, by) -> None:
+    """Grant or revoke one right, logged in the same transaction (AccessChange)."""
     if by is not None and person.pk == by.pk:
         # Nobody changes their own rights: HR could otherwise make itself a manager.
         raise AccessRefused(AccessRefused.SELF)
+    perm, target_field = _RIGHTS[right]
     AccessChange.objects.create(
-        by=by, action=action, right=right, person=person, department=department, project=project
+        by=by, action=action, right=right, person=person, **{target_field: target}
     )
+    change = assign_perm if action == AccessChange.Action.GRANT else remove_perm
+    change(perm, person, target)
 
 
 @transaction.atomic
 def manager_grant(
     *, person: AbstractBaseUser, department: Department, by: AbstractBaseUser | None
 ) -> None:
-    _audit(
-        by=by,
+    _right_change(
         action=AccessChange.Action.GRANT,
         right=AccessChange.Right.MANAGER,
         person=person,
-        department=department,
+        target=department,
+        by=by,
     )
-    assign_perm(f"orgmap.{permissions.MANAGE_DEPARTMENT}", person, department)
 
 
 @transaction.atomic
 def manager_revoke(
     *, person: AbstractBaseUser, department: Department, by: AbstractBaseUser | None
 ) -> None:
-    _audit(
-        by=by,
+    _right_change(
         action=AccessChange.Action.REVOKE,
         right=AccessChange.Right.MANAGER,
         person=person,
-        department=department,
+        target=department,
+        by=by,
     )
-    remove_perm(f"orgmap.{permissions.MANAGE_DEPARTMENT}", person, department)
 
 
 @transaction.atomic
 def coordinator_grant(
     *, person: AbstractBaseUser, project: Project, by: AbstractBaseUser | None
 ) -> None:
-    _audit(
-        by=by,
+    _right_change(
         action=AccessChange.Action.GRANT,
         right=AccessChange.Right.COORDINATOR,
         person=person,
-        project=project,
+        target=project,
+        by=by,
     )
-    assign_perm(f"orgmap.{permissions.COORDINATE_PROJECT}", person, project)
 
 
 @transaction.atomic
 def coordinator_revoke(
     *, person: AbstractBaseUser, project: Project, by: AbstractBaseUser | None
 ) -> None:
-    _audit(
-        by=by,
+    _right_change(
         action=AccessChange.Action.REVOKE,
         right=AccessChange.Right.COORDINATOR,
         person=person,
-        project=project,
+        target=project,
+        by=by,
     )
-    remove_perm(f"orgmap.{permissions.COORDINATE_PROJECT}", person, project)

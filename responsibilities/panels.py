@@ -56,6 +56,6 @@ def role_duties(request: HttpRequest, role: Role) -> str:
 def register() -> None:
     panels.register("department-actions", department_actions, order=10)
     panels.register("project-actions", project_actions, order=10)
-    panels.register("project", project_duties, order=10)
+    panels.register("project-facts", project_duties, order=10)
     panels.register("role-actions", role_actions, order=10)
     panels.register("role", role_duties, order=10)

@@ -38,7 +38,7 @@ from .due import (
     due_meeting_reminders,
     due_review_reminders,
 )
-from .emails import reminder_email, reminder_summary, reminder_url  # noqa: F401
+from .emails import reminder_email
 from .models import Notification, ReminderDelivery
 
 logger = logging.getLogger(__name__)

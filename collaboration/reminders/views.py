@@ -12,7 +12,7 @@ from django_htmx.http import trigger_client_event
 from orgmap import permissions
 
 from . import dispatcher as reminders
-from . import notifications
+from . import emails, notifications
 from .models import Notification, ReminderDelivery
 
 PAGE_SIZE = 30
@@ -22,8 +22,8 @@ CHANGED_EVENT = "notifications-changed"
 def _item(notification: Notification) -> dict:
     return {
         "notification": notification,
-        "summary": reminders.reminder_summary(notification.delivery),
-        "url": reminders.reminder_url(notification.delivery),
+        "summary": emails.reminder_summary(notification.delivery),
+        "url": emails.reminder_url(notification.delivery),
     }
 
 

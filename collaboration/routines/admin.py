@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from responsibilities.models import InformationFlow
+
 from .models import (
     Charter,
     Conflict,
@@ -7,7 +9,6 @@ from .models import (
     Goal,
     GoalLink,
     ImprovementAction,
-    InformationFlow,
     Lesson,
     Target,
     TargetProgress,

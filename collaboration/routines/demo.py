@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from orgmap.models import Department, Project, Role
-from responsibilities.models import Duty
+from responsibilities.models import Duty, InformationFlow
 
 from .models import (
     Charter,
@@ -22,7 +22,6 @@ from .models import (
     Goal,
     GoalLink,
     ImprovementAction,
-    InformationFlow,
     Lesson,
     Target,
     TargetProgress,

@@ -11,14 +11,13 @@ from collaboration.meetings.models import Meeting
 from orgmap import permissions
 from orgmap.models import Department, Project, Role
 from orgmap.params import parse_number
-from responsibilities.models import Duty
+from responsibilities.models import Duty, InformationFlow
 
 from .models import (
     Conflict,
     Feedback,
     Goal,
     ImprovementAction,
-    InformationFlow,
     Lesson,
     Target,
 )

@@ -25,13 +25,13 @@ from orgmap.models import Department, Project, Role, RoleHolder
 from orgmap.permissions import ORG_ADMINS_GROUP
 from orgmap.selectors import department_ancestor_ids, department_parent_map
 from responsibilities import selectors as responsibility_selectors
+from responsibilities.models import InformationFlow
 
 from .models import (
     Conflict,
     Feedback,
     Goal,
     ImprovementAction,
-    InformationFlow,
     Lesson,
     Target,
     TargetProgress,

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orgmap.models import Department, Project
-from responsibilities.models import Duty
+from responsibilities.models import Duty, InformationFlow
 
 from .models import (
     FEEDBACK_TARGETS,
@@ -25,7 +25,6 @@ from .models import (
     Goal,
     GoalLink,
     ImprovementAction,
-    InformationFlow,
     Lesson,
     Target,
     TargetProgress,

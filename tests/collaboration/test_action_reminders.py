@@ -13,11 +13,12 @@ from django.urls import reverse
 
 from collaboration.meetings.models import Meeting
 from collaboration.reminders import dispatcher as reminders
+from collaboration.reminders import emails
 from collaboration.reminders.models import Notification, ReminderDelivery
 from collaboration.routines import services
-from collaboration.routines.models import Feedback, ImprovementAction, InformationFlow
+from collaboration.routines.models import Feedback, ImprovementAction
 from orgmap.models import Department, Role
-from responsibilities.models import Duty
+from responsibilities.models import Duty, InformationFlow
 
 from .conftest import UTC
 
@@ -338,7 +339,7 @@ def test_the_notification_page_shows_the_action_and_links_to_it(action, member, 
 def test_the_owner_and_the_escalated_managers_may_open_the_linked_page(action, client_for):
     reminders.reminders_dispatch(now=_day(30))
     for delivery in ReminderDelivery.objects.select_related("recipient"):
-        url = reminders.reminder_url(delivery)
+        url = emails.reminder_url(delivery)
         assert client_for(delivery.recipient).get(url).status_code == 200
 
 

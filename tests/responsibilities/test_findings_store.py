@@ -25,15 +25,14 @@ from orgmap import services as org_services
 from orgmap.models import Department, Project, Role, RoleHolder
 from responsibilities import findings_store, raci, selectors, services
 from responsibilities.models import Assignment, Duty, Finding, InformationFlow
-
-from .factories import (
+from tests.factories import (
     DepartmentFactory,
     DutyFactory,
-    PersonFactory,
     ProjectFactory,
     RoleFactory,
     RoleHolderFactory,
 )
+from tests.factories import UserFactory as PersonFactory
 
 pytestmark = pytest.mark.django_db
 
