@@ -89,7 +89,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "orgmap.middleware.LoginRequiredMiddleware",  # Django's, htmx-aware
     "orgmap.middleware.ProfileLanguageMiddleware",
     "orgmap.middleware.ProfileTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
