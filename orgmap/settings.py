@@ -142,10 +142,13 @@ DATABASE_STATEMENT_TIMEOUT = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT", "3
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
     _pg_options.setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT)
+    # No JIT compilation: it pays off for long analytical queries, while this app's are
+    # short; a high cost estimate (a search forcing its trigram index) made PostgreSQL
+    # spend 350 ms compiling a query that runs in 5 (docs/decisions.md).
+    _session = ["-c jit=off"]
     if DATABASE_STATEMENT_TIMEOUT > 0:
-        _pg_options["options"] = (
-            _pg_options.get("options", "") + f" -c statement_timeout={DATABASE_STATEMENT_TIMEOUT}s"
-        ).strip()
+        _session.append(f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT}s")
+    _pg_options["options"] = " ".join([_pg_options.get("options", ""), *_session]).strip()
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes (web, worker, beat) share the file: wait for locks instead of
     # failing at once, and take the write lock at the start of a transaction.
