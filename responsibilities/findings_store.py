@@ -38,13 +38,15 @@ from django.utils import timezone, translation
 
 from orgmap.models import Department, Role, RoleHolder
 
-from . import raci, selectors
+from . import findings_facts, raci
 from .models import Assignment, Duty, Finding
+from .selectors import Scope
 
-# Duty fields that findings read: a save that changes none of them changes no finding.
-_DUTY_FIELDS = ("title", "department_id", "project_id", "active", "match_key")
-_ROLE_FIELDS = ("title", "department_id", "active")
-_DEPARTMENT_FIELDS = ("code", "parent_id", "head_id")
+# The fields of each model that findings read: a save that changes none of them changes
+# no finding (findings_signals.py skips it).
+DUTY_FIELDS = ("title", "department_id", "project_id", "active", "match_key")
+ROLE_FIELDS = ("title", "department_id", "active")
+DEPARTMENT_FIELDS = ("code", "parent_id", "head_id")
 
 
 def _languages() -> list[str]:
@@ -86,8 +88,8 @@ def _cells(duty_ids: set[int]) -> list[dict]:
         return []
     return list(
         Assignment.objects.filter(duty_id__in=duty_ids)
-        .annotate(role_filled=selectors._filled("role_id"))
-        .values("duty_id", "role_id", "letter", "version", *selectors._ROLE_VALUES)
+        .annotate(role_filled=findings_facts.filled("role_id"))
+        .values("duty_id", "role_id", "letter", "version", *findings_facts.ROLE_VALUES)
     )
 
 
@@ -125,7 +127,7 @@ def _crosses_departments(duty: raci.DutyFacts) -> bool:
 
 def _evaluate(inputs: _Inputs) -> list[raci.Finding]:
     """raci's rules over the inputs, in the active language."""
-    facts = selectors.Facts(
+    facts = findings_facts.Facts(
         duties=inputs.duties,
         assignments=inputs.cells,
         head_roles=inputs.head_roles,
@@ -133,11 +135,11 @@ def _evaluate(inputs: _Inputs) -> list[raci.Finding]:
         duplicates=[],
         flow_pairs=frozenset(),
     )
-    duties = selectors.duty_facts(facts)
+    duties = findings_facts.duty_facts(facts)
     pairs: frozenset[frozenset[int]] = frozenset()
     if any(_crosses_departments(duty) for duty in duties):
-        pairs = selectors._connected_pairs()  # two small queries, only when needed
-    limit = selectors.overload_limit()
+        pairs = findings_facts.connected_pairs()  # two small queries, only when needed
+    limit = findings_facts.overload_limit()
     found = [f for duty in duties for f in raci.duty_findings(duty)]
     found += [f for duty in duties for f in raci.handoff_findings(duty, pairs)]
     found += [f for load in inputs.loads for f in raci.role_findings(load, overload_limit=limit)]
@@ -188,6 +190,7 @@ def _rows(by_language: dict[str, list[raci.Finding]]) -> list[Finding]:
                 ],
                 fix=[fix.duty_id, fix.role_id, fix.letter] if fix else None,
                 texts=texts,
+                sort_key=raci.reading_key(finding),
             )
         )
     return rows
@@ -215,6 +218,62 @@ def deferred():
     findings_refresh(**pending)
 
 
+def _defer(pending: dict[str, set], **touched: Iterable) -> None:
+    for name, values in touched.items():
+        pending[name] |= set(values)
+
+
+def _inputs(
+    loaded: dict[int, Duty],
+    duty_ids: set[int],
+    department_ids: set[int],
+    role_ids: set[int],
+    match_keys: set[str],
+) -> tuple[_Inputs, set[int]]:
+    """What the rules need about the touched duties and roles, and the roles whose
+    findings are refreshed with them (the touched ones and the duties' head roles)."""
+    rows_by_id = {duty_id: _duty_row(duty) for duty_id, duty in loaded.items()}
+    if department_ids or duty_ids - set(loaded):
+        for row in _duty_rows(duty_ids - set(loaded), department_ids):
+            rows_by_id.setdefault(row["pk"], row)
+    duty_rows = list(rows_by_id.values())
+    # The head roles are read with the roles whose load changed: one query. Their own
+    # findings are recomputed with them, so they count as refreshed roles.
+    heads = {row["department_id"]: row["department__head_id"] for row in duty_rows}
+    role_ids = role_ids | {head_id for head_id in heads.values() if head_id}
+    loads = findings_facts.role_loads(Role.objects.filter(pk__in=role_ids)) if role_ids else []
+    refs = {load.role.id: load.role for load in loads}
+    inputs = _Inputs(
+        duties=duty_rows,
+        cells=_cells(set(rows_by_id)),
+        head_roles={dept: refs[head] for dept, head in heads.items() if head in refs},
+        loads=loads,
+        duplicates=_duplicate_groups(match_keys),
+    )
+    return inputs, role_ids
+
+
+def _replace_stored(
+    inputs: _Inputs,
+    by_language: dict[str, list[raci.Finding]],
+    *,
+    duty_ids: set[int],
+    role_ids: set[int],
+    match_keys: set[str],
+) -> None:
+    """Delete the stored findings the inputs cover and store the new ones."""
+    refreshed = {row["pk"] for row in inputs.duties}
+    grouped = {ref.id for group in inputs.duplicates for ref in group.duties}
+    stale = Q(duty_id__in=refreshed) & ~Q(rule=raci.DUPLICATE_DUTY)
+    stale |= Q(role_id__in=role_ids, duty__isnull=True)
+    if match_keys:
+        stale |= Q(rule=raci.DUPLICATE_DUTY, duty_id__in=grouped | duty_ids)
+    if refreshed or role_ids or match_keys:
+        Finding.objects.filter(stale).delete()
+    if rows := _rows(by_language):
+        Finding.objects.bulk_create(rows, batch_size=1000)
+
+
 def findings_refresh(
     *,
     duty_ids: Iterable[int] = (),
@@ -234,58 +293,31 @@ def findings_refresh(
     Runs in the caller's transaction (or its own). Returns the duty findings of the
     given duties in the active language, sorted, for a response that shows them.
     """
-    pending = getattr(_local, "pending", None)
-    if pending is not None:
-        pending["duty_ids"] |= set(duty_ids) | {duty.pk for duty in duties}
-        pending["role_ids"] |= set(role_ids)
-        pending["department_ids"] |= set(department_ids)
-        pending["match_keys"] |= set(match_keys)
-        return []
     duties = list(duties)
-    # A duty whose department (and project) are not loaded is read like the others.
-    loaded = {duty.pk: duty for duty in duties if _is_loaded(duty)}
     duty_ids = set(duty_ids) | {duty.pk for duty in duties}
-    role_ids = set(role_ids)
-    department_ids = set(department_ids)
+    role_ids, department_ids = set(role_ids), set(department_ids)
     match_keys = {key for key in match_keys if key}
+    if (pending := getattr(_local, "pending", None)) is not None:
+        _defer(
+            pending,
+            duty_ids=duty_ids,
+            role_ids=role_ids,
+            department_ids=department_ids,
+            match_keys=match_keys,
+        )
+        return []
     if not (duty_ids or role_ids or department_ids or match_keys):
         return []
+    # A duty whose department (and project) are not loaded is read like the others.
+    loaded = {duty.pk: duty for duty in duties if _is_loaded(duty)}
     with transaction.atomic(savepoint=False):
-        rows_by_id = {duty_id: _duty_row(duty) for duty_id, duty in loaded.items()}
-        if department_ids or duty_ids - set(loaded):
-            for row in _duty_rows(duty_ids - set(loaded), department_ids):
-                rows_by_id.setdefault(row["pk"], row)
-        duty_rows = list(rows_by_id.values())
-        refreshed = {row["pk"] for row in duty_rows}
-        groups = _duplicate_groups(match_keys)
-        grouped = {ref.id for group in groups for ref in group.duties}
-        # The head roles are read with the roles whose load changed: one query. Their
-        # own findings are recomputed with them, so they count as refreshed roles.
-        heads = {row["department_id"]: row["department__head_id"] for row in duty_rows}
-        role_ids |= {head_id for head_id in heads.values() if head_id}
-        loads = selectors.role_loads(Role.objects.filter(pk__in=role_ids)) if role_ids else []
-        refs = {load.role.id: load.role for load in loads}
-        inputs = _Inputs(
-            duties=duty_rows,
-            cells=_cells(refreshed),
-            head_roles={dept: refs[head] for dept, head in heads.items() if head in refs},
-            loads=loads,
-            duplicates=groups,
-        )
+        inputs, role_ids = _inputs(loaded, duty_ids, department_ids, role_ids, match_keys)
         base, by_language = _in_every_language(lambda: _evaluate(inputs))
-        stale = Q(duty_id__in=refreshed) & ~Q(rule=raci.DUPLICATE_DUTY)
-        stale |= Q(role_id__in=role_ids, duty__isnull=True)
-        if match_keys:
-            stale |= Q(rule=raci.DUPLICATE_DUTY, duty_id__in=grouped | duty_ids)
-        if refreshed or role_ids or match_keys:
-            Finding.objects.filter(stale).delete()
-        rows = _rows(by_language)
-        if rows:
-            Finding.objects.bulk_create(rows, batch_size=1000)
+        _replace_stored(
+            inputs, by_language, duty_ids=duty_ids, role_ids=role_ids, match_keys=match_keys
+        )
     language = translation.get_language() or settings.LANGUAGE_CODE
-    shown = base
-    if language in by_language and language != settings.LANGUAGE_CODE:
-        shown = by_language[language]
+    shown = by_language.get(language, base)
     return raci.sort_findings(f for f in shown if f.duty_id in duty_ids)
 
 
@@ -434,6 +466,7 @@ def _row_key(row: Finding) -> tuple:
         repr(row.roles),
         repr(row.fix),
         repr(sorted((key, tuple(value)) for key, value in row.texts.items())),
+        row.sort_key,
     )
 
 
@@ -441,9 +474,7 @@ def findings_rebuild() -> RebuildReport:
     """Recompute every finding of the organisation from scratch, the way a page did
     before findings were stored, and make the table equal to it."""
     with transaction.atomic():
-        _base, by_language = _in_every_language(
-            lambda: selectors.computed_findings(selectors.Scope())
-        )
+        _base, by_language = _in_every_language(lambda: findings_facts.computed_findings(Scope()))
         wanted = Counter()
         by_key: dict[tuple, Finding] = {}
         for row in _rows(by_language):

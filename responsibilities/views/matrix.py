@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,16 +14,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from orgmap import permissions
-from orgmap.http import bound_data, saved_redirect
 from orgmap.models import Department, Project, Role
 from orgmap.params import parse_number, parse_numbers
 
-from .. import matrix_page, raci, selectors, services
+from .. import matrix_history, matrix_page, raci, selectors, services
 from ..forms import DutyForm, ProjectDutyForm
-from ..models import Assignment, AssignmentChange, Duty
+from ..models import Assignment, Duty
+from .duties import can_edit_duty
 
 ROWS_PER_PAGE = 50
-FINDINGS_PER_PAGE = 200
 
 
 def _scope_from_token(token: str, duty: Duty) -> selectors.Scope:
@@ -65,14 +64,6 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
     ):
         return candidate
     return fallback
-
-
-def _can_edit_duty(user, duty: Duty) -> bool:
-    return permissions.can_edit_duty(
-        user,
-        department_id=duty.department_id,
-        project_id=duty.project_id,
-    )
 
 
 def _editable_duty_ids(user, scope: selectors.Scope, rows) -> set[int]:
@@ -118,7 +109,7 @@ def _page_of_rows(request: HttpRequest, scope: selectors.Scope, *, as_of, **filt
             **filters,
         )
         return matrix, matrix.page, matrix.columns, matrix.hidden_columns
-    matrix = selectors.matrix(scope, as_of=as_of, **filters)
+    matrix = matrix_history.matrix(scope, as_of=as_of, **filters)
     page_number = request.GET.get("page") or 1
     if focus is not None:
         for index, row in enumerate(matrix.rows):
@@ -126,7 +117,7 @@ def _page_of_rows(request: HttpRequest, scope: selectors.Scope, *, as_of, **filt
                 page_number = index // ROWS_PER_PAGE + 1
                 break
     page = Paginator(matrix.rows, ROWS_PER_PAGE).get_page(page_number)
-    columns = selectors.page_columns(
+    columns = matrix_history.page_columns(
         matrix, page.object_list, extra_role_ids=filters["extra_role_ids"]
     )
     return matrix, page, columns, len(matrix.columns) - len(columns)
@@ -312,7 +303,7 @@ def _cell_error_message(error: Exception) -> str:
 def matrix_cell(request: HttpRequest, duty_id: int, role_id: int) -> HttpResponse:
     duty = get_object_or_404(Duty.objects.select_related("department", "project"), pk=duty_id)
     role = get_object_or_404(Role.objects.select_related("department"), pk=role_id)
-    if not _can_edit_duty(request.user, duty):
+    if not can_edit_duty(request.user, duty):
         raise PermissionDenied(
             _("You may not edit the assignments of “%(duty)s”.") % {"duty": duty.title}
         )
@@ -377,155 +368,4 @@ def project_matrix(request: HttpRequest, code: str) -> HttpResponse:
         selectors.Scope(project=project),
         title=project.name,
         base_url=reverse("project-matrix", args=[project.code]),
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def project_duty_create(request: HttpRequest, code: str) -> HttpResponse:
-    project = permissions.get_project_for_manage(request.user, code)
-    form = ProjectDutyForm(bound_data(request), project=project)
-    if request.method == "POST" and form.is_valid():
-        try:
-            duty = services.duty_create(
-                title=form.cleaned_data["title"],
-                department=form.cleaned_data["department"],
-                project=project,
-            )
-        except ValidationError as error:
-            form.add_error("title", error.messages[0])
-        else:
-            messages.success(request, _("Duty “%(title)s” added.") % {"title": duty.title})
-            url = (
-                reverse("project-matrix", args=[project.code]) + f"?focus={duty.pk}#duty-{duty.pk}"
-            )
-            return saved_redirect(request, url)
-    context = {"form": form, "project": project, "department": None}
-    if request.htmx:
-        return render(
-            request, "responsibilities/duty_form.html#form", {**context, "inline_form": True}
-        )
-    return render(request, "responsibilities/project_duty_form.html", context)
-
-
-@require_http_methods(["GET", "POST"])
-def duty_create(request: HttpRequest, code: str) -> HttpResponse:
-    department = permissions.get_department_for_manage(request.user, code)
-    form = DutyForm(bound_data(request), department=department)
-    if request.method == "POST" and form.is_valid():
-        duty = services.duty_create(department=department, **form.cleaned_data)
-        messages.success(request, _("Duty “%(title)s” added.") % {"title": duty.title})
-        url = (
-            reverse("department-matrix", args=[department.code])
-            + f"?focus={duty.pk}#duty-{duty.pk}"
-        )
-        return saved_redirect(request, url)
-    if request.htmx:
-        return render(
-            request,
-            "responsibilities/duty_form.html#form",
-            {"form": form, "department": department},
-        )
-    return render(
-        request, "responsibilities/duty_form.html", {"form": form, "department": department}
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def duty_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    duty = get_object_or_404(Duty.objects.select_related("department", "project"), pk=pk)
-    if not _can_edit_duty(request.user, duty):
-        raise PermissionDenied(_("You may not edit “%(duty)s”.") % {"duty": duty.title})
-    form = DutyForm(bound_data(request), instance=duty, department=duty.department)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("Duty “%(title)s” saved.") % {"title": duty.title})
-        return redirect(duty.get_absolute_url())
-    return render(
-        request,
-        "responsibilities/duty_form.html",
-        {"form": form, "department": duty.department, "duty": duty},
-    )
-
-
-@require_GET
-def duty_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    duty = get_object_or_404(Duty.objects.select_related("department", "project"), pk=pk)
-    assignments = list(
-        Assignment.objects.filter(duty=duty)
-        .select_related("role__department")
-        .prefetch_related(
-            # Current holders of each role, with their contact details.
-            "role__holders__person__profile"
-        )
-        .order_by("letter", "role__title")
-    )
-    order = {raci.A: 0, raci.AR: 1, raci.R: 2, raci.C: 3, raci.I: 4}
-    assignments.sort(key=lambda a: (order[a.letter], a.role.title))
-    history = list(
-        AssignmentChange.objects.filter(duty=duty).select_related("role", "changed_by__profile")[
-            :200
-        ]
-    )
-    found = selectors.stored_findings(duty_ids=[duty.pk])
-    return render(
-        request,
-        "responsibilities/duty_detail.html",
-        {
-            "duty": duty,
-            "assignments": assignments,
-            "history": history,
-            "findings": found,
-            "can_edit": _can_edit_duty(request.user, duty),
-        },
-    )
-
-
-@require_GET
-def findings_page(request: HttpRequest) -> HttpResponse:
-    department = project = None
-    if code := request.GET.get("department"):
-        department = get_object_or_404(Department, code__iexact=code)
-    if code := request.GET.get("project"):
-        project = get_object_or_404(Project, code__iexact=code)
-    scope = selectors.Scope(department=department, project=project)
-    found = selectors.findings(scope)
-    rule = request.GET.get("rule", "")
-    severity = request.GET.get("severity", "")
-    shown = [
-        f
-        for f in found
-        if (not rule or f.rule == rule) and (not severity or f.severity == severity)
-    ]
-    # A large organisation has thousands of findings: show them a page at a time,
-    # grouped by department and rule within the page.
-    page = Paginator(shown, FINDINGS_PER_PAGE).get_page(request.GET.get("page") or 1)
-    groups: dict[str, dict[str, list[raci.Finding]]] = {}
-    for finding in page.object_list:
-        groups.setdefault(finding.department_code, {}).setdefault(finding.rule, []).append(finding)
-    names = dict(Department.objects.values_list("code", "name"))
-    grouped = [
-        {
-            "code": code,
-            "name": names.get(code, code),
-            "count": sum(len(items) for items in rules.values()),
-            "rules": [{"rule": r, "findings": items} for r, items in rules.items()],
-        }
-        for code, rules in groups.items()
-    ]
-    return render(
-        request,
-        "responsibilities/findings.html",
-        {
-            "groups": grouped,
-            "page": page,
-            "total": len(shown),
-            "summary": raci.summarise(found),
-            "rules": list(raci.RULES),
-            "departments": list(Department.objects.order_by("name")),
-            "projects": list(Project.objects.order_by("name")),
-            "department": department,
-            "project": project,
-            "rule": rule,
-            "severity": severity,
-        },
     )

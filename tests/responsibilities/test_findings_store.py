@@ -23,7 +23,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 
 from orgmap import services as org_services
 from orgmap.models import Department, Project, Role, RoleHolder
-from responsibilities import findings_store, raci, selectors, services
+from responsibilities import findings_facts, findings_store, raci, selectors, services
 from responsibilities.models import Assignment, Duty, Finding, InformationFlow
 from tests.factories import (
     DepartmentFactory,
@@ -60,7 +60,7 @@ def assert_stored_equals_recomputed() -> None:
     for language in ("en", "zh-hans"):
         with translation.override(language):
             stored = selectors.stored_findings(selectors.Scope())
-            computed = selectors.computed_findings(selectors.Scope())
+            computed = findings_facts.computed_findings(selectors.Scope())
         assert stored == computed, language
 
 

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from orgmap.models import Department, Role
-from responsibilities import findings_store, raci, selectors, services
+from responsibilities import findings_facts, findings_store, raci, selectors, services
 from responsibilities.models import Assignment, AssignmentChange, Duty
 
 # These tests read the demo organisation (names, roles and grants); see docs/decisions.md.
@@ -307,7 +307,7 @@ def test_matrix_and_cell_edit_cost_the_same_for_10_and_500_duties(sales_manager,
 
 def test_the_matrix_shows_stored_findings_for_its_rows_and_columns(member, client_for, demo_duties):
     response = client_for(member).get(reverse("department-matrix", args=["SALES"]))
-    everything = selectors.computed_findings(
+    everything = findings_facts.computed_findings(
         selectors.Scope(department=Department.objects.get(code="SALES"))
     )
     shown_rows = {
