@@ -123,6 +123,15 @@ def _page_of_rows(request: HttpRequest, scope: selectors.Scope, *, as_of, **filt
     return matrix, page, columns, len(matrix.columns) - len(columns)
 
 
+def _cell_next_url(request: HttpRequest, scope: selectors.Scope) -> str:
+    """Where a cell's own page (used without JavaScript) returns to: this page, written
+    into every cell's link only when the cell page's way back (the department's matrix
+    at that duty, which finds the duty's page itself) would lose the page's filters."""
+    if scope.project is not None or any(key not in ("page", "focus") for key in request.GET):
+        return request.get_full_path()
+    return ""
+
+
 def _can_add_duty(user, scope: selectors.Scope) -> bool:
     if scope.department is not None and permissions.can_manage_department(user, scope.department):
         return True
@@ -197,7 +206,7 @@ def render_matrix(
         "only_findings": only_findings,
         "extra_role_ids": extra_role_ids,
         "base_url": base_url,
-        "next_url": request.get_full_path(),
+        "next_url": _cell_next_url(request, scope),
         "letters": [(letter, raci.LETTER_LABELS[letter]) for letter in raci.LETTERS],
         "findings_url": _findings_url(scope),
         "as_of": as_of_date,
