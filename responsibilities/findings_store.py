@@ -229,14 +229,17 @@ def _inputs(
     department_ids: set[int],
     role_ids: set[int],
     match_keys: set[str],
+    known_cells: list[dict] | None,
 ) -> tuple[_Inputs, set[int]]:
     """What the rules need about the touched duties and roles, and the roles whose
-    findings are refreshed with them (the touched ones and the duties' head roles)."""
+    findings are refreshed with them (the touched ones and the duties' head roles).
+    `known_cells`, when given, are the cells of the loaded duties."""
     rows_by_id = {duty_id: _duty_row(duty) for duty_id, duty in loaded.items()}
     if department_ids or duty_ids - set(loaded):
         for row in _duty_rows(duty_ids - set(loaded), department_ids):
             rows_by_id.setdefault(row["pk"], row)
     duty_rows = list(rows_by_id.values())
+    covered = set(loaded) if known_cells is not None else set()
     # The head roles are read with the roles whose load changed: one query. Their own
     # findings are recomputed with them, so they count as refreshed roles.
     heads = {row["department_id"]: row["department__head_id"] for row in duty_rows}
@@ -245,12 +248,21 @@ def _inputs(
     refs = {load.role.id: load.role for load in loads}
     inputs = _Inputs(
         duties=duty_rows,
-        cells=_cells(set(rows_by_id)),
+        cells=_with_vacancy(known_cells or [], refs) + _cells(set(rows_by_id) - covered),
         head_roles={dept: refs[head] for dept, head in heads.items() if head in refs},
         loads=loads,
         duplicates=_duplicate_groups(match_keys),
     )
     return inputs, role_ids
+
+
+def _with_vacancy(cells: list[dict], refs: dict[int, raci.RoleRef]) -> list[dict]:
+    """Cells a writer handed in, with the vacancy it did not know (a role new on the
+    duty) taken from the role's load, read anyway."""
+    for cell in cells:
+        if cell["role_filled"] is None:
+            cell["role_filled"] = not refs[cell["role_id"]].vacant
+    return cells
 
 
 def _replace_stored(
@@ -281,6 +293,7 @@ def findings_refresh(
     department_ids: Iterable[int] = (),
     match_keys: Iterable[str] = (),
     duties: Iterable[Duty] = (),
+    cells: Iterable[dict] | None = None,
 ) -> list[raci.Finding]:
     """Recompute and store the findings of exactly what a write touched:
 
@@ -288,7 +301,9 @@ def findings_refresh(
       duty of `department_ids`: the duty rules and the hand-off rule;
     - `role_ids`: the workload rules;
     - `match_keys`: DUPLICATE_DUTY for every duty sharing one of these title keys, and
-      for the duties given (a duty that left a group loses its finding).
+      for the duties given (a duty that left a group loses its finding);
+    - `cells`: all cells of the loaded `duties`, as the writer has them (saves their
+      query; "role_filled" None: the vacancy of a role in `role_ids`, read with its load).
 
     Runs in the caller's transaction (or its own). Returns the duty findings of the
     given duties in the active language, sorted, for a response that shows them.
@@ -298,20 +313,18 @@ def findings_refresh(
     role_ids, department_ids = set(role_ids), set(department_ids)
     match_keys = {key for key in match_keys if key}
     if (pending := getattr(_local, "pending", None)) is not None:
-        _defer(
-            pending,
-            duty_ids=duty_ids,
-            role_ids=role_ids,
-            department_ids=department_ids,
-            match_keys=match_keys,
-        )
+        touched = {"duty_ids": duty_ids, "role_ids": role_ids, "department_ids": department_ids}
+        _defer(pending, **touched, match_keys=match_keys)
         return []
     if not (duty_ids or role_ids or department_ids or match_keys):
         return []
     # A duty whose department (and project) are not loaded is read like the others.
     loaded = {duty.pk: duty for duty in duties if _is_loaded(duty)}
     with transaction.atomic(savepoint=False):
-        inputs, role_ids = _inputs(loaded, duty_ids, department_ids, role_ids, match_keys)
+        known_cells = list(cells) if cells is not None and loaded else None
+        inputs, role_ids = _inputs(
+            loaded, duty_ids, department_ids, role_ids, match_keys, known_cells
+        )
         base, by_language = _in_every_language(lambda: _evaluate(inputs))
         _replace_stored(
             inputs, by_language, duty_ids=duty_ids, role_ids=role_ids, match_keys=match_keys

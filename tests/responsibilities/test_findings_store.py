@@ -339,17 +339,18 @@ def test_a_cell_edit_refreshes_the_findings_of_its_duty_and_role_only(
         raci.ROLE_WITHOUT_DUTIES,
     ]
     duty = Duty.objects.select_related("department", "project").get(pk=duty.pk)
-    # Lock, the history's last version (a new cell continues above it), insert, history;
-    # cells, roles (with the head), delete and insert findings.
+    # Lock the duty's cells (read with their roles for its findings), the history's last
+    # version (a new cell continues above it), insert, history; roles (with the head),
+    # delete and insert findings.
     with django_assert_max_num_queries(20) as captured:
         result = services.assignment_set(
             duty=duty, role=role, letter=raci.AR, expected_version=0, by=None
         )
-    assert len(_statements(captured)) == 8
+    assert len(_statements(captured)) == 7
     assert [f.rule for f in result.findings] == [raci.VACANT_ACCOUNTABLE, raci.VACANT_RESPONSIBLE]
     with django_assert_max_num_queries(20) as captured:
         services.assignment_set(duty=duty, role=role, letter=raci.R, expected_version=1, by=None)
-    assert len(_statements(captured)) == 7
+    assert len(_statements(captured)) == 6
     found = selectors.findings(selectors.Scope(department=department))
     assert [(f.rule, f.duty_id or f.roles[0].id) for f in found] == [
         (raci.NO_ACCOUNTABLE, duty.pk),
