@@ -12,7 +12,6 @@ by INACTIVE_ROLE_ASSIGNED.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
@@ -20,7 +19,32 @@ from django.utils.translation import ngettext
 
 # The engine's interface includes its input types and the letters (raci.Finding,
 # raci.LETTERS, raci.parse_letter): imported here, defined beside it.
-from .raci_data import DuplicateTitle, DutyFacts, DutyRef, Finding, Fix, RoleLoad, RoleRef
+from .raci_data import (  # noqa: F401
+    CROSS_DEPARTMENT_DUPLICATE,
+    DUPLICATE_DUTY,
+    INACTIVE_ROLE_ASSIGNED,
+    MISSING_HANDOFF,
+    MULTIPLE_ACCOUNTABLE,
+    NO_ACCOUNTABLE,
+    NO_RESPONSIBLE,
+    ROLE_OVERLOADED,
+    ROLE_WITHOUT_DUTIES,
+    RULES,
+    VACANT_ACCOUNTABLE,
+    VACANT_RESPONSIBLE,
+    DuplicateTitle,
+    DutyFacts,
+    DutyRef,
+    Finding,
+    Fix,
+    RoleLoad,
+    RoleRef,
+    Severity,
+    reading_key,
+    sort_findings,
+    summarise,
+    title_key,
+)
 from .raci_input import (  # noqa: F401
     ACCOUNTABLE_LETTERS,
     AR,
@@ -38,54 +62,13 @@ from .raci_input import (  # noqa: F401
     quote,
 )
 
-
-class Severity:
-    ERROR = "error"
-    WARNING = "warning"
-    INFO = "info"
-
-
-NO_ACCOUNTABLE = "NO_ACCOUNTABLE"
-MULTIPLE_ACCOUNTABLE = "MULTIPLE_ACCOUNTABLE"
-NO_RESPONSIBLE = "NO_RESPONSIBLE"
-VACANT_ACCOUNTABLE = "VACANT_ACCOUNTABLE"
-VACANT_RESPONSIBLE = "VACANT_RESPONSIBLE"
-INACTIVE_ROLE_ASSIGNED = "INACTIVE_ROLE_ASSIGNED"
-CROSS_DEPARTMENT_DUPLICATE = "CROSS_DEPARTMENT_DUPLICATE"
-DUPLICATE_DUTY = "DUPLICATE_DUTY"
-ROLE_OVERLOADED = "ROLE_OVERLOADED"
-ROLE_WITHOUT_DUTIES = "ROLE_WITHOUT_DUTIES"
-MISSING_HANDOFF = "MISSING_HANDOFF"
-
-# Rule code -> severity. The order is the reading order within a department (most severe
-# first, duty rules before role rules) and is part of the interface: analyse() sorts by it.
-RULES: dict[str, str] = {
-    NO_ACCOUNTABLE: Severity.ERROR,
-    MULTIPLE_ACCOUNTABLE: Severity.ERROR,
-    NO_RESPONSIBLE: Severity.ERROR,
-    VACANT_ACCOUNTABLE: Severity.WARNING,
-    VACANT_RESPONSIBLE: Severity.WARNING,
-    INACTIVE_ROLE_ASSIGNED: Severity.WARNING,
-    CROSS_DEPARTMENT_DUPLICATE: Severity.WARNING,
-    DUPLICATE_DUTY: Severity.WARNING,
-    MISSING_HANDOFF: Severity.WARNING,
-    ROLE_OVERLOADED: Severity.WARNING,
-    ROLE_WITHOUT_DUTIES: Severity.INFO,
-}
-_RULE_ORDER = {code: index for index, code in enumerate(RULES)}
-
-
 Roles = tuple[RoleRef, ...]
-
-
-def _title_key(title: str) -> tuple[str, str]:
-    return (title.casefold(), title)
 
 
 def _by_title(roles: Iterable[RoleRef]) -> Roles:
     """De-duplicated by id and in reading order, so output never depends on query order."""
     unique = {role.id: role for role in roles}
-    return tuple(sorted(unique.values(), key=lambda role: (*_title_key(role.title), role.id)))
+    return tuple(sorted(unique.values(), key=lambda role: (*title_key(role.title), role.id)))
 
 
 def _names(roles: Iterable[RoleRef], *, with_department: bool = False) -> str:
@@ -327,44 +310,6 @@ def duplicate_findings(group: DuplicateTitle) -> list[Finding]:
     return findings
 
 
-def _sort_key(finding: Finding) -> tuple:
-    first_role = finding.roles[0].title if finding.roles else ""
-    return (
-        finding.department_code,
-        _RULE_ORDER[finding.rule],
-        _title_key(finding.duty_title or ""),
-        _title_key(first_role),
-        finding.duty_id or 0,
-        tuple(role.id for role in finding.roles),
-    )
-
-
-_KEY_SEPARATOR = "\x01"  # below every character a title or code holds
-
-
-def reading_key(finding: Finding) -> str:
-    """sort_findings()'s order as one string, so that a database can page stored
-    findings in it: two keys compare, character by character (code point order, a
-    binary collation), as their findings do in sort_findings()."""
-    first_role = finding.roles[0].title if finding.roles else ""
-    title = finding.duty_title or ""
-    return _KEY_SEPARATOR.join(
-        (
-            finding.department_code,
-            f"{_RULE_ORDER[finding.rule]:02d}",
-            *_title_key(title),
-            *_title_key(first_role),
-            f"{finding.duty_id or 0:012d}",
-            ",".join(f"{role.id:012d}" for role in finding.roles),
-        )
-    )
-
-
-def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
-    """In analyse()'s order: stored findings are read back in this order."""
-    return sorted(findings, key=_sort_key)
-
-
 def handoff_findings(duty: DutyFacts, flow_pairs: frozenset[frozenset[int]]) -> list[Finding]:
     """MISSING_HANDOFF: the accountable role sits in one department and a responsible
     role in another, and no information flows between the two (in either direction),
@@ -419,10 +364,4 @@ def analyse(
         findings += [finding for duty in duties for finding in handoff_findings(duty, flow_pairs)]
     findings += [f for load in loads for f in role_findings(load, overload_limit=overload_limit)]
     findings += [finding for group in duplicates for finding in duplicate_findings(group)]
-    return sorted(findings, key=_sort_key)
-
-
-def summarise(findings: Iterable[Finding]) -> dict[str, int]:
-    """Count per rule code, in RULES order, leaving out rules with nothing to report."""
-    counts = Counter(finding.rule for finding in findings)
-    return {code: counts[code] for code in RULES if counts[code]}
+    return sort_findings(findings)

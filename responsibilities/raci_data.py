@@ -1,11 +1,50 @@
-"""The plain data of the findings engine: the facts its rules judge (a duty with its
-accountable and responsible roles, a role's load, a group of duties sharing a title) and
-the findings they produce. Frozen dataclasses, free of the ORM; raci.py re-exports them.
+"""The vocabulary of the findings engine: the rule codes with their severity and reading
+order, the facts the rules judge (a duty with its accountable and responsible roles, a
+role's load, a group of duties sharing a title), the findings they produce, and their
+order. Frozen dataclasses, free of the ORM; raci.py (the rules) re-exports them.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+
+class Severity:
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+NO_ACCOUNTABLE = "NO_ACCOUNTABLE"
+MULTIPLE_ACCOUNTABLE = "MULTIPLE_ACCOUNTABLE"
+NO_RESPONSIBLE = "NO_RESPONSIBLE"
+VACANT_ACCOUNTABLE = "VACANT_ACCOUNTABLE"
+VACANT_RESPONSIBLE = "VACANT_RESPONSIBLE"
+INACTIVE_ROLE_ASSIGNED = "INACTIVE_ROLE_ASSIGNED"
+CROSS_DEPARTMENT_DUPLICATE = "CROSS_DEPARTMENT_DUPLICATE"
+DUPLICATE_DUTY = "DUPLICATE_DUTY"
+ROLE_OVERLOADED = "ROLE_OVERLOADED"
+ROLE_WITHOUT_DUTIES = "ROLE_WITHOUT_DUTIES"
+MISSING_HANDOFF = "MISSING_HANDOFF"
+
+# Rule code -> severity. The order is the reading order within a department (most severe
+# first, duty rules before role rules) and is part of the interface: analyse() sorts by it.
+RULES: dict[str, str] = {
+    NO_ACCOUNTABLE: Severity.ERROR,
+    MULTIPLE_ACCOUNTABLE: Severity.ERROR,
+    NO_RESPONSIBLE: Severity.ERROR,
+    VACANT_ACCOUNTABLE: Severity.WARNING,
+    VACANT_RESPONSIBLE: Severity.WARNING,
+    INACTIVE_ROLE_ASSIGNED: Severity.WARNING,
+    CROSS_DEPARTMENT_DUPLICATE: Severity.WARNING,
+    DUPLICATE_DUTY: Severity.WARNING,
+    MISSING_HANDOFF: Severity.WARNING,
+    ROLE_OVERLOADED: Severity.WARNING,
+    ROLE_WITHOUT_DUTIES: Severity.INFO,
+}
+_RULE_ORDER = {code: index for index, code in enumerate(RULES)}
 
 
 @dataclass(frozen=True)
@@ -91,3 +130,51 @@ class Finding:
             "message": self.message,
             "suggestion": self.suggestion,
         }
+
+
+def title_key(title: str) -> tuple[str, str]:
+    return (title.casefold(), title)
+
+
+def _sort_key(finding: Finding) -> tuple:
+    first_role = finding.roles[0].title if finding.roles else ""
+    return (
+        finding.department_code,
+        _RULE_ORDER[finding.rule],
+        title_key(finding.duty_title or ""),
+        title_key(first_role),
+        finding.duty_id or 0,
+        tuple(role.id for role in finding.roles),
+    )
+
+
+_KEY_SEPARATOR = "\x01"  # below every character a title or code holds
+
+
+def reading_key(finding: Finding) -> str:
+    """sort_findings()'s order as one string, so that a database can page stored
+    findings in it: two keys compare, character by character (code point order, a
+    binary collation), as their findings do in sort_findings()."""
+    first_role = finding.roles[0].title if finding.roles else ""
+    title = finding.duty_title or ""
+    return _KEY_SEPARATOR.join(
+        (
+            finding.department_code,
+            f"{_RULE_ORDER[finding.rule]:02d}",
+            *title_key(title),
+            *title_key(first_role),
+            f"{finding.duty_id or 0:012d}",
+            ",".join(f"{role.id:012d}" for role in finding.roles),
+        )
+    )
+
+
+def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
+    """In analyse()'s order: stored findings are read back in this order."""
+    return sorted(findings, key=_sort_key)
+
+
+def summarise(findings: Iterable[Finding]) -> dict[str, int]:
+    """Count per rule code, in RULES order, leaving out rules with nothing to report."""
+    counts = Counter(finding.rule for finding in findings)
+    return {code: counts[code] for code in RULES if counts[code]}

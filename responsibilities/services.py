@@ -124,6 +124,27 @@ def _cell_row(duty_id: int, role: Role, letter: str, version: int, filled: bool 
     }
 
 
+def _cells_now(
+    cells: list[Assignment],
+    duty: Duty,
+    role: Role,
+    current: Assignment | None,
+    letter: str | None,
+    version: int,
+) -> list[dict]:
+    """The duty's cells after the edit, as findings_store reads them (a role new on the
+    duty has its vacancy read with its load)."""
+    rows = [
+        _cell_row(duty.pk, cell.role, cell.letter, cell.version, cell.role_filled)
+        for cell in cells
+        if cell.role_id != role.pk
+    ]
+    if letter is not None:
+        filled = current.role_filled if current is not None else None
+        rows.append(_cell_row(duty.pk, role, letter, version, filled))
+    return rows
+
+
 def _write(
     duty: Duty, role: Role, current: Assignment | None, letter: str | None, *, now, by
 ) -> tuple[Assignment | None, int] | None:
@@ -208,15 +229,8 @@ def assignment_set(
             source=source,
         )
         # The findings this cell can change, in the same transaction, from the cells
-        # just locked as they are now (the role's vacancy, if new here, with its load).
-        rows = [
-            _cell_row(duty.pk, cell.role, cell.letter, cell.version, cell.role_filled)
-            for cell in cells
-            if cell.role_id != role.pk
-        ]
-        if letter is not None:
-            filled = current.role_filled if current is not None else None
-            rows.append(_cell_row(duty.pk, role, letter, version, filled))
+        # just locked as they are now.
+        rows = _cells_now(cells, duty, role, current, letter, version)
         found = findings_store.findings_refresh(duties=[duty], role_ids={role.pk}, cells=rows)
     # What was just written is what is there now (locked, or new and unique).
     return CellResult(

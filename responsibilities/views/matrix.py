@@ -151,6 +151,26 @@ def _picker_scopes(scope: selectors.Scope, project_filter: Project | None) -> di
     }
 
 
+def _filters(request: HttpRequest, scope: selectors.Scope) -> tuple[Project | None, bool, list]:
+    """(a department matrix's project filter, only rows with findings, roles asked for)."""
+    project_filter = None
+    project_code = request.GET.get("project", "")
+    if scope.department is not None and project_code:
+        project_filter = Project.objects.filter(code__iexact=project_code).first()
+    only_findings = request.GET.get("findings") == "1"
+    return project_filter, only_findings, parse_numbers(request.GET.getlist("add_role"))
+
+
+def _department_choices(scope: selectors.Scope, departments: list[Department] | None) -> dict:
+    """A department matrix's department switch and project filter choices."""
+    if scope.department is None:
+        return {"departments": [], "filter_projects": []}
+    if departments is None:
+        departments = list(Department.objects.order_by("name"))
+    projects = Project.objects.filter(duties__department=scope.department).distinct()
+    return {"departments": departments, "filter_projects": list(projects)}
+
+
 def render_matrix(
     request: HttpRequest,
     scope: selectors.Scope,
@@ -159,12 +179,7 @@ def render_matrix(
     base_url: str,
     departments: list[Department] | None = None,
 ) -> HttpResponse:
-    project_filter = None
-    project_code = request.GET.get("project", "")
-    if scope.department is not None and project_code:
-        project_filter = Project.objects.filter(code__iexact=project_code).first()
-    only_findings = request.GET.get("findings") == "1"
-    extra_role_ids = parse_numbers(request.GET.getlist("add_role"))
+    project_filter, only_findings, extra_role_ids = _filters(request, scope)
     as_of_date, as_of_error = _as_of(request.GET.get("as_of", ""))
     as_of = None
     if as_of_date is not None:
@@ -181,8 +196,6 @@ def render_matrix(
     # The past is read-only.
     editable = _editable_duty_ids(request.user, scope, page.object_list) if as_of is None else set()
     can_add_duty = as_of is None and _can_add_duty(request.user, scope)
-    if scope.department is not None and departments is None:
-        departments = list(Department.objects.order_by("name"))
     context = {
         "title": title,
         "scope": scope,
@@ -196,12 +209,7 @@ def render_matrix(
         "duty_form": _duty_form(scope) if can_add_duty else None,
         "can_add_column": bool(editable),
         **_picker_scopes(scope, project_filter),
-        "departments": departments if scope.department is not None else [],
-        "filter_projects": list(
-            Project.objects.filter(duties__department=scope.department).distinct()
-        )
-        if scope.department is not None
-        else [],
+        **_department_choices(scope, departments),
         "project_filter": project_filter,
         "only_findings": only_findings,
         "extra_role_ids": extra_role_ids,

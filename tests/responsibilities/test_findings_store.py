@@ -23,7 +23,14 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 
 from orgmap import services as org_services
 from orgmap.models import Department, Project, Role, RoleHolder
-from responsibilities import findings_facts, findings_store, raci, selectors, services
+from responsibilities import (
+    findings_facts,
+    findings_rebuild,
+    findings_store,
+    raci,
+    selectors,
+    services,
+)
 from responsibilities.models import Assignment, Duty, Finding, InformationFlow
 from tests.factories import (
     DepartmentFactory,
@@ -384,6 +391,6 @@ def test_findings_are_filled_for_an_existing_database_on_migrate():
     department = DepartmentFactory(code="SALES")
     DutyFactory(department=department, title="Plan the budget")
     Finding.objects.all().delete()
-    findings_store.fill_after_migrate(sender=None)
+    findings_rebuild.fill_after_migrate(sender=None)
     assert_stored_equals_recomputed()
     assert Finding.objects.count() == 2

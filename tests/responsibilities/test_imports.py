@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from orgmap.models import Department, Role
-from responsibilities import findings_facts, findings_store, selectors, services
+from responsibilities import findings_facts, findings_rebuild, selectors, services
 from responsibilities.models import Assignment, AssignmentChange, Duty, Finding
 from responsibilities.spreadsheets import imports
 from responsibilities.spreadsheets.sheets import SpreadsheetError, read_table
@@ -57,7 +57,7 @@ def empty_copy() -> None:
     Finding.objects.all().delete()
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {Duty._meta.db_table}")
-    findings_store.findings_rebuild()  # plain SQL sends no signals
+    findings_rebuild.findings_rebuild()  # plain SQL sends no signals
 
 
 def preview(client, name: str, content: bytes, **fields):

@@ -21,7 +21,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from orgmap.models import Department, Role
-from responsibilities import findings_store, raci, selectors
+from responsibilities import findings_rebuild, raci, selectors
 from responsibilities.models import Assignment, Duty, Finding
 from tests import factories
 
@@ -54,7 +54,7 @@ def _grow(department: Department, roles: list[Role], count: int, start: int = 0)
             other = roles[(i + 1) % len(roles)]
             cells.append(Assignment(duty=duty, role=other, letter="R", updated_at=now))
     Assignment.objects.bulk_create(cells)
-    findings_store.findings_rebuild()
+    findings_rebuild.findings_rebuild()
 
 
 @pytest.fixture
@@ -182,7 +182,7 @@ def _findings(count: int, code: str = "ACME") -> Department:
         Duty(title=title, title_key=title.casefold(), department=department)
         for title in (f"Duty {i:04d}" for i in range(count))
     )
-    findings_store.findings_rebuild()
+    findings_rebuild.findings_rebuild()
     return department
 
 

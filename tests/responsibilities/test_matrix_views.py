@@ -11,7 +11,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from orgmap.models import Department, Role
-from responsibilities import findings_facts, findings_store, raci, selectors, services
+from responsibilities import (
+    findings_facts,
+    findings_rebuild,
+    raci,
+    selectors,
+    services,
+)
 from responsibilities.models import Assignment, AssignmentChange, Duty
 
 # These tests read the demo organisation (names, roles and grants); see docs/decisions.md.
@@ -279,11 +285,11 @@ def test_matrix_and_cell_edit_cost_the_same_for_10_and_500_duties(sales_manager,
     client = client_for(sales_manager)
     client.get(reverse("profile"))
     _bulk_duties(sales, roles, 10)
-    findings_store.findings_rebuild()  # bulk_create sends no signals
+    findings_rebuild.findings_rebuild()  # bulk_create sends no signals
     duty = Duty.objects.get(title="Generated duty 3")
     small = _matrix_and_cell_edit_queries(client, duty, head, "A")
     _bulk_duties(sales, roles, 490, start=10)
-    findings_store.findings_rebuild()
+    findings_rebuild.findings_rebuild()
     # The same edit (a new cell on the same duty) in the now larger department: the cost
     # of an edit depends on the duty's shape (which rules it can touch), not on size.
     cell = Assignment.objects.get(duty=duty, role=head)

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from orgmap.models import Department, Project
-from responsibilities import findings_store, raci, selectors
+from responsibilities import findings_rebuild, raci, selectors
 
 
 class Command(BaseCommand):
@@ -82,7 +82,7 @@ class Command(BaseCommand):
         self.stdout.write("[]" if separator == "[\n" else "\n]")
 
     def _rebuild(self) -> None:
-        report = findings_store.findings_rebuild()
+        report = findings_rebuild.findings_rebuild()
         for verb, rows in (("added", report.added), ("removed", report.removed)):
             for row in rows:
                 subject = f" {row.duty_title!r}" if row.duty_title else ""
