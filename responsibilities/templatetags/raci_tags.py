@@ -40,6 +40,37 @@ def rule_label(rule: str) -> str:
     return RULE_LABELS.get(rule, rule)
 
 
+# ---------------------------------------------------------------- findings' links
+#
+# The findings page links 200 findings to their duty and to their matrix; reversing
+# each address every time was a fifth of the page's time.
+
+
+@functools.lru_cache(maxsize=4096)
+def _matrix_url(project_code: str | None, department_code: str) -> str:
+    if project_code:
+        return reverse("project-matrix", args=[project_code])
+    return reverse("department-matrix", args=[department_code])
+
+
+@register.filter
+def matrix_url(finding: raci.Finding) -> str:
+    """The address of the matrix a finding's duty is shown in."""
+    return _matrix_url(finding.project_code, finding.department_code)
+
+
+@functools.cache
+def _duty_url_parts() -> tuple[str, str]:
+    prefix, _sep, suffix = reverse("duty-detail", args=[0]).rpartition("0")
+    return prefix, suffix
+
+
+@register.filter
+def duty_url(duty_id: int) -> str:
+    prefix, suffix = _duty_url_parts()
+    return f"{prefix}{int(duty_id)}{suffix}"
+
+
 # ---------------------------------------------------------------- matrix cells
 #
 # A matrix page has up to 50 rows × dozens of columns (57 on the largest O*NET page:

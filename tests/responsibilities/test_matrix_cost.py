@@ -217,6 +217,11 @@ def test_findings_pages_follow_raci_order_and_filters(member, client_for):
         page = client.get(reverse("findings") + f"?page={number}")
         shown += [f for g in page.context["groups"] for r in g["rules"] for f in r["findings"]]
     assert shown == everything
+    first = everything[0]
+    text = client.get(reverse("findings")).text
+    assert f'<a href="{reverse("duty-detail", args=[first.duty_id])}">' in text
+    matrix = reverse("department-matrix", args=["ACME"])
+    assert f'href="{matrix}?focus={first.duty_id}#duty-{first.duty_id}"' in text
     errors = client.get(reverse("findings") + "?severity=error&rule=NO_RESPONSIBLE")
     assert errors.context["total"] == 150
     assert errors.context["summary"][raci.NO_ACCOUNTABLE] == 150  # the scope's counts
