@@ -4,7 +4,7 @@ A page reads its 50 duties (with the total, in one query), their cells, the role
 shows as columns, the stored findings of those rows and columns, and the summary (an
 aggregate over stored findings): a constant number of indexed queries, whatever the
 size of the department or the organisation. The matrix at an earlier date is rebuilt
-from the history by selectors.matrix() instead.
+from the history by matrix_history.matrix() instead.
 """
 
 from __future__ import annotations

@@ -206,11 +206,9 @@ def assignment_set(
         current = next((cell for cell in cells if cell.role_id == role.pk), None)
         before = current.letter if current else None
         stale = (current.version if current else 0) != expected_version
-        written = (
-            None
-            if before == letter or stale
-            else _write(duty, role, current, letter, now=now, by=by)
-        )
+        written = None
+        if before != letter and not stale:
+            written = _write(duty, role, current, letter, now=now, by=by)
         if written is None:
             # Nothing to write (already so: applied), a stale version, or a lost race.
             assignment, last_change = _current(duty, role)

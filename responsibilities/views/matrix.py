@@ -1,3 +1,6 @@
+"""The matrix pages (a department's, a project's, live or as it was on a day) and the
+matrix cell: its editor, its own page without JavaScript, and the edit."""
+
 from __future__ import annotations
 
 import datetime

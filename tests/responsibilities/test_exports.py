@@ -258,7 +258,7 @@ def test_export_matrix_command_writes_the_same_files(tmp_path, demo_duties):
 
 
 def _matrix_page_layout(scope: selectors.Scope) -> tuple[list[str], list[list[str]]]:
-    """Role headers and letter rows as the matrix page (selectors.matrix) has them."""
+    """Role headers and letter rows as the matrix page (matrix_history.matrix) has them."""
     matrix = matrix_history.matrix(scope)
     qualify_all = scope.project is not None
     headers = [
