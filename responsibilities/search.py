@@ -1,6 +1,6 @@
 """Search: "who owns this?" across duties, roles, departments, projects and people.
 
-Duties are found from indexes kept current by database triggers (migrations 0007, 0010):
+Duties are found from indexes kept current by database triggers (migrations 0007, 0011):
 
 - PostgreSQL: every word must occur in the duty's search text (title, the titles of its
   Accountable and Responsible roles, description, KPIs) as a substring (`ILIKE`), served
@@ -49,7 +49,7 @@ TYPO_MIN_LENGTH = 4
 FTS_MIN_LENGTH = 3
 WORD = re.compile(r"\w+", re.UNICODE)
 # Chinese, Japanese and Korean ideographs: written without spaces, found through the
-# duty's stored character pairs (migration 0010) rather than trigrams.
+# duty's stored character pairs (migration 0011) rather than trigrams.
 CJK_RUN = re.compile("[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff]+")
 
 

@@ -111,6 +111,6 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("responsibilities", "0009_stored_findings")]
+    dependencies = [("responsibilities", "0010_finding_sort_key")]
 
     operations = [migrations.RunPython(forward, backward)]
