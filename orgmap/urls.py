@@ -59,6 +59,11 @@ urlpatterns = [
     path("", include("collaboration.meetings.urls")),
     path("", include("collaboration.routines.urls")),
     path("", include("collaboration.reminders.urls")),
+    # The REST API (docs/api.md): the schema, its reference page and every layer's
+    # resources under /api/v1/.
+    path("api/", include("orgmap.api.urls")),
+    path("api/v1/", include("responsibilities.api.urls")),
+    path("api/v1/", include("collaboration.meetings.api")),
     path("healthz", organisation.healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
     re_path(
