@@ -11,6 +11,9 @@ class IdCursorPagination(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
 
-    @property
-    def page_size(self) -> int:  # read at request time, so tests can change it
-        return settings.API_PAGE_SIZE
+    page_size = 50
+
+    def get_page_size(self, request) -> int:
+        # The default read at request time (API_PAGE_SIZE), so tests can change it.
+        self.page_size = settings.API_PAGE_SIZE
+        return super().get_page_size(request)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from orgmap.models import Department, Project, Role, RoleHolder
@@ -28,14 +29,11 @@ class DepartmentNodeSerializer(serializers.Serializer):
     roles = serializers.IntegerField(help_text=_("Active roles."))
     people = serializers.IntegerField(help_text=_("People holding its active roles."))
     vacancies = serializers.IntegerField(help_text=_("Active roles nobody holds."))
-    children = serializers.ListField(
-        child=serializers.DictField(), help_text=_("Sub-departments, the same shape.")
-    )
+    children = serializers.SerializerMethodField(help_text=_("Sub-departments, the same shape."))
 
-    def to_representation(self, node):
-        data = super().to_representation(node)
-        data["children"] = [self.to_representation(child) for child in node.children]
-        return data
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_children(self, node) -> list[dict]:
+        return [self.to_representation(child) for child in node.children]
 
 
 class HolderSerializer(serializers.Serializer):

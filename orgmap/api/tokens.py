@@ -63,7 +63,7 @@ def token_revoke(*, token: ApiToken) -> ApiToken:
 def token_authenticate(raw: str) -> ApiToken:
     """The token, with its user loaded, or TokenRefused: one query (and at most one
     write a minute for the last-used time)."""
-    parts = raw.split("_")
+    parts = raw.split("_", 2)
     if len(parts) != 3 or parts[0] != PREFIX or not parts[1] or not parts[2]:
         raise TokenRefused(TokenRefused.MALFORMED)
     token = ApiToken.objects.select_related("user").filter(prefix=parts[1]).first()
