@@ -47,6 +47,7 @@ class CellSerializer(serializers.Serializer):
     )
     version = serializers.IntegerField(
         min_value=0,
+        max_value=2**31 - 1,
         help_text="The version the cell had when it was read (0: an empty cell).",
     )
 
