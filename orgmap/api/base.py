@@ -35,7 +35,7 @@ def query_int(request, name: str) -> int | None:
     value = request.query_params.get(name, "").strip()
     if not value:
         return None
-    if not value.isdigit() or len(value) > 18:
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
         raise invalid({name: [_("Give a whole number.")]})
     return int(value)
 
