@@ -162,3 +162,5 @@ def test_errors_speak_the_requests_language(org, member, api_client_for):
         "/api/v1/findings/?rule=NOPE", headers={"Accept-Language": "zh-hans"}
     )
     assert response.status_code == 400 and response.json()["code"] == "invalid"
+    assert response.json()["message"] == "请求无效；请查看详细信息。"
+    assert response.json()["details"]["rule"] == ["未知规则。"]
