@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -48,6 +50,13 @@ def api_exception_handler(exc: Exception, context: dict) -> Any:
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(_django_validation_details(exc))
+    elif isinstance(exc, RequestDataTooBig):
+        exc = ApiError(
+            status_code=413,
+            code="too_large",
+            message=_("The body is larger than %(size)s bytes; send it in parts.")
+            % {"size": settings.DATA_UPLOAD_MAX_MEMORY_SIZE},
+        )
     response = exception_handler(exc, context)
     if response is None:
         return None  # a real bug: Django's 500 and the error log

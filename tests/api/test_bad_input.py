@@ -153,3 +153,15 @@ def test_a_wrong_method_answers_405_json(org, member, api_client_for):
     response = api_client_for(member).delete(f"/api/v1/duties/{org['duty'].pk}/")
     assert response.status_code == 405
     assert response.json()["code"] == "method_not_allowed"
+
+
+def test_a_body_too_large_answers_413_json(org, hr, api_client_for, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    rows = [
+        {"email": f"p{n}@example.com", "department": "SALES", "role": "Clerk"} for n in range(500)
+    ]
+    response = api_client_for(hr).post(
+        "/api/v1/people/bulk/?dry_run=1", {"people": rows}, format="json"
+    )
+    assert response.status_code == 413
+    assert response.json()["code"] == "too_large"
