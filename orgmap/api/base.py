@@ -7,7 +7,7 @@ import datetime
 from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.forms import BaseForm
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -83,8 +83,6 @@ def project_param(request, name: str = "project") -> Project | None:
 
 
 def search_filter(queryset: QuerySet, request, *fields: str) -> QuerySet:
-    from django.db.models import Q
-
     text = request.query_params.get("q", "").strip()[:200]
     if not text:
         return queryset
