@@ -279,6 +279,17 @@ MATRIX_SQL = """
     LEFT JOIN orgmap_role r ON r.id = a.role_id ORDER BY p.title, p.id, r.title
 """
 
+# The matrix of a department through the API: its first 50 duties (by id, the cursor's
+# order) with their cells, as JSON.
+API_MATRIX_SQL = """
+    WITH page AS (
+        SELECT id, title FROM responsibilities_duty
+        WHERE department_id = %s ORDER BY id LIMIT 50)
+    SELECT p.id, p.title, a.role_id, a.letter, a.version
+    FROM page p LEFT JOIN responsibilities_assignment a ON a.duty_id = p.id
+    ORDER BY p.id, a.role_id
+"""
+
 FINDINGS_SQL = """
     SELECT d.department_id,
         count(*) FILTER (WHERE s.accountable = 0) AS no_accountable,
@@ -505,8 +516,23 @@ def run(bench: Bench, args: argparse.Namespace, repeat: int) -> None:
             )
         )
 
-    # Cell edits: a cell of the department, set to C and I in turn with its version.
+    # The same matrices through the API (session authentication, the first page of 50
+    # duties with their cells); the floor renders the raw rows as JSON.
     counts_requests = []
+    for code, pk in ((legal, legal_id), (production, production_id)):
+        api_path = f"/api/v1/duties/?department={code}"
+        add(
+            interleaved(
+                f"matrix of {code} through the API, first 50 duties",
+                repeat,
+                lambda api_path=api_path: timed_get(session, api_path),
+                bare,
+                lambda pk=pk: sql_floor(bench, API_MATRIX_SQL, (pk,), json.dumps),
+            )
+        )
+        counts_requests.append((f"API matrix {code}", "GET", api_path, None, {}))
+
+    # Cell edits: a cell of the department, set to C and I in turn with its version.
     for code, pk in ((legal, legal_id), (production, production_id)):
         (duty_id, role_id, version), *_ = bench.sql(
             """SELECT d.id, r.id, coalesce(a.version, 0)

@@ -69,7 +69,11 @@ INSTALLED_APPS = [
     "django_htmx",
     "guardian",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "orgmap",
+    "orgmap.api",
     "responsibilities",
     "collaboration",
     "collaboration.meetings",
@@ -423,3 +427,35 @@ IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "100000"))
 IMPORT_MAX_UNCOMPRESSED_BYTES = int(
     os.environ.get("IMPORT_MAX_UNCOMPRESSED_BYTES", str(50 * 1024 * 1024))
 )
+
+# The REST API (orgmap/api, docs/api.md): personal tokens (Bearer) or the browser's
+# session (with CSRF), cursor pagination, JSON errors with a code, throttling per token.
+API_THROTTLE_RATE = os.environ.get("API_THROTTLE_RATE", "600/min")
+API_PAGE_SIZE = int(os.environ.get("API_PAGE_SIZE", "50"))
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "orgmap.api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["orgmap.api.permissions.IsActivePerson"],
+    "DEFAULT_PAGINATION_CLASS": "orgmap.api.pagination.IdCursorPagination",
+    "DEFAULT_THROTTLE_CLASSES": ["orgmap.api.throttling.PerTokenThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api": API_THROTTLE_RATE},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "orgmap.api.errors.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "orgmap API",
+    "DESCRIPTION": "Departments, roles, people, duties, the RACI matrix and its findings.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The reference page's assets are served from our static files, never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+}

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.http import Http404, HttpRequest, HttpResponsePermanentRedirect
 from django.urls import include, path, re_path
 
+from .api import token_views
 from .views import access, language, organisation, projects
 
 # Admin pages of models that moved between apps keep their old addresses (bookmarks,
@@ -49,6 +50,8 @@ urlpatterns = [
         name="access-coordinator-revoke",
     ),
     path("profile/", organisation.profile_edit, name="profile"),
+    path("profile/tokens/", token_views.token_create, name="profile-token-create"),
+    path("profile/tokens/<int:pk>/revoke/", token_views.token_revoke, name="profile-token-revoke"),
     path("language/", language.language_switch, name="language-switch"),
     path("projects/", projects.project_list, name="project-list"),
     path("projects/new/", projects.project_create, name="project-create"),
@@ -59,6 +62,11 @@ urlpatterns = [
     path("", include("collaboration.meetings.urls")),
     path("", include("collaboration.routines.urls")),
     path("", include("collaboration.reminders.urls")),
+    # The REST API (docs/api.md): the schema, its reference page and every layer's
+    # resources under /api/v1/.
+    path("api/", include("orgmap.api.urls")),
+    path("api/v1/", include("responsibilities.api.urls")),
+    path("api/v1/", include("collaboration.meetings.api")),
     path("healthz", organisation.healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
     re_path(

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import reswap, retarget
 
 from .. import panels, permissions, selectors, services
+from ..api import token_views
 from ..forms import DepartmentForm, ProfileForm, RoleForm, RoleHolderEndForm, RoleHolderForm
 from ..health import SCOPES as HEALTH_SCOPES
 from ..health import health_report
@@ -238,7 +239,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         else:
             response.delete_cookie("django_language")
         return response
-    return render(request, "orgmap/profile.html", {"form": form})
+    return token_views.render_profile(request, {"form": form})
 
 
 @login_not_required
