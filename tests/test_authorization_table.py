@@ -19,6 +19,7 @@ from responsibilities.models import Duty, ExportJob
 
 from .collaboration.authz_rows import meeting_rows
 from .responsibilities.authz_rows import transfer_rows
+from .responsibilities.pictures_authz_rows import picture_rows
 from .routines.authz_rows import routine_rows
 
 # These tests read the demo organisation (names, roles and grants); see docs/decisions.md.
@@ -79,6 +80,7 @@ def build_table() -> dict[str, tuple[str, dict]]:
         **meeting_rows(Helpers),
         **transfer_rows(Helpers),
         **routine_rows(Helpers),
+        **picture_rows(Helpers),
     }
 
 
@@ -230,6 +232,7 @@ HTMX_PERSONAS = ("anonymous", "inactive", "member", "manager", "granted_coordina
 HTMX_ANSWERS = {
     ("notification-read", "post", 302): 200,  # the bell's list, marked read
     ("matrix-cell", "post", 400): 422,  # the cell again, with the refusal for its editor
+    ("picture-orgchart-department", "get", 302): 200,  # the branch, for under its card
 }
 
 
