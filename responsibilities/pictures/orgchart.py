@@ -37,6 +37,7 @@ BADGE_RULES: dict[str, tuple[str, ...]] = {
     OVERLOAD: (raci.ROLE_OVERLOADED,),
 }
 KIND_OF_RULE = {rule: kind for kind, rules in BADGE_RULES.items() for rule in rules}
+RULE_ORDER = {rule: index for index, rule in enumerate(raci.RULES)}
 BADGE_KINDS = tuple(BADGE_RULES)
 
 
@@ -135,7 +136,6 @@ def _department_badges(by_pk: dict[int, DepartmentCard]) -> None:
     """Badge counts of every department (one GROUP BY) and the finding each badge
     links to, the first of its kind that one cell fixes (one query)."""
     counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    first: dict[tuple[int, str], int] = {}
     rows = (
         Finding.objects.filter(rule__in=list(KIND_OF_RULE))
         .values("department_id", "rule")
@@ -146,16 +146,17 @@ def _department_badges(by_pk: dict[int, DepartmentCard]) -> None:
         )
         .order_by()
     )
-    # A badge leads to the first finding one cell fixes, else to the first finding.
-    fixable: dict[tuple[int, str], int] = {}
+    # A badge leads to a finding of its most severe rule (raci's order) that one cell
+    # fixes, else to the first finding of its most severe rule.
+    ranked: dict[tuple[int, str], tuple] = {}
     for row in rows:
         kind = KIND_OF_RULE[row["rule"]]
         counts[row["department_id"]][kind] += row["count"]
         key = (row["department_id"], kind)
-        first[key] = min(first.get(key, row["first"]), row["first"])
-        if row["first_fixable"] is not None:
-            fixable[key] = min(fixable.get(key, row["first_fixable"]), row["first_fixable"])
-    first.update(fixable)
+        fixable = row["first_fixable"] is not None
+        rank = (not fixable, RULE_ORDER[row["rule"]], row["first_fixable"] or row["first"])
+        ranked[key] = min(ranked.get(key, rank), rank)
+    first = {key: rank[2] for key, rank in ranked.items()}
     targets = {
         row["pk"]: finding_url(row)
         for row in Finding.objects.filter(pk__in=first.values()).values(*_FINDING_VALUES)
@@ -206,7 +207,7 @@ def _open_roles(chart: Chart, open_ids: set[int], role_matches: set[int]) -> Non
         for role_id in named & role_cards.keys():
             counts[(role_id, KIND_OF_RULE[row["rule"]])].append(row)
     for (role_id, kind), found in counts.items():
-        target = next((row for row in found if row["fix"]), found[0])
+        target = min(found, key=lambda row: (not row["fix"], RULE_ORDER[row["rule"]], row["pk"]))
         role_cards[role_id].badges.append(Badge(kind, len(found), finding_url(target)))
     for card in role_cards.values():
         card.badges.sort(key=lambda badge: BADGE_KINDS.index(badge.kind))

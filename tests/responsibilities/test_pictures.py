@@ -251,13 +251,13 @@ def test_chart_badges_count_stored_findings_and_lead_to_the_fix(org):
     assert prod[orgchart.OVERLOAD].url == reverse("role-detail", args=[org["planner"].pk])
     # The first gap's badge leads to the matrix, filtered to the rows with findings, at
     # the cell that fixes that gap.
-    first_gap = (
+    first_gap = min(
         Finding.objects.filter(
             department=org["sales"], rule__in=orgchart.BADGE_RULES[orgchart.GAP], fix__isnull=False
-        )
-        .order_by("pk")
-        .first()
+        ),
+        key=lambda finding: (list(raci.RULES).index(finding.rule), finding.pk),
     )
+    assert first_gap.rule == raci.NO_ACCOUNTABLE  # the most severe gap comes first
     duty_id, role_id, _letter = first_gap.fix
     assert badges[orgchart.GAP].url == (
         reverse("department-matrix", args=["SALES"])
