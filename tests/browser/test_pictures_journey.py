@@ -21,6 +21,7 @@ from responsibilities.pictures import snapshots
 from tests import factories
 
 from ..responsibilities.test_pictures import build_org
+from .test_phone_chinese_keyboard import VISIBLE_TEXT, _english_msgids
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -56,8 +57,13 @@ def _sign_in(page: Page, url: str, language: str) -> None:
     expect(page.locator("html")).to_have_attribute("lang", language)
 
 
-def _axe_problems(page: Page, where: str) -> list[str]:
+def _axe_problems(page: Page, where: str, english: set[str] = frozenset()) -> list[str]:
+    """Serious axe violations, sideways overflow, and English left in a Chinese page."""
     problems = []
+    if where.startswith("zh-hans"):
+        left = sorted({text for text in page.evaluate(VISIBLE_TEXT) if text in english})
+        if left:
+            problems.append(f"{where}: English in Chinese: {left}")
     for violation in Axe().run(page).response["violations"]:
         if violation["impact"] in ("serious", "critical"):
             targets = [node["target"] for node in violation["nodes"]][:3]
@@ -72,6 +78,7 @@ def test_each_picture_in_both_languages_and_sizes(browser: Browser, live_server,
     SHOTS.mkdir(parents=True, exist_ok=True)
     sales = pictured_org["sales"]
     problems: list[str] = []
+    english = _english_msgids()
     for language in ("en", "zh-hans"):
         for size, viewport in SIZES.items():
             context = browser.new_context(viewport=viewport, locale=language)
@@ -89,7 +96,7 @@ def test_each_picture_in_both_languages_and_sizes(browser: Browser, live_server,
             toggle.click()
             expect(toggle).to_have_attribute("aria-expanded", "true")
             expect(page.locator(f"#role-{pictured_org['rep'].pk}")).to_be_visible()
-            problems += _axe_problems(page, f"{where}/orgchart")
+            problems += _axe_problems(page, f"{where}/orgchart", english)
             page.screenshot(path=SHOTS / f"{where}-orgchart.png", full_page=True)
             # Zoom: the buttons scale the chart.
             page.locator("[data-zoom=out]").click()
@@ -124,7 +131,7 @@ def test_each_picture_in_both_languages_and_sizes(browser: Browser, live_server,
                     expect(page.locator("#findings-trend svg.sparkline").first).to_be_visible()
                 else:
                     expect(page.locator("main svg").first).to_be_visible()
-                problems += _axe_problems(page, f"{where}/{name}")
+                problems += _axe_problems(page, f"{where}/{name}", english)
                 page.screenshot(path=SHOTS / f"{where}-{name}.png", full_page=True)
             context.close()
     assert not problems, "\n".join(problems)
@@ -158,3 +165,15 @@ def test_the_chart_without_javascript_opens_with_links(browser: Browser, live_se
     page.locator(f"#card-dept-{pictured_org['hq'].pk} [data-org-toggle]").click()
     expect(page.locator(f"#card-dept-{pictured_org['sales'].pk}")).to_be_visible()
     context.close()
+
+
+def test_the_svg_export_draws_every_department(page: Page, live_server, pictured_org):
+    _sign_in(page, live_server.url, "zh-hans")
+    response = page.request.get(f"{live_server.url}/pictures/orgchart.svg")
+    assert response.ok and response.headers["content-type"].startswith("image/svg+xml")
+    page.set_viewport_size({"width": 900, "height": 500})
+    page.set_content(response.text())
+    for name in ("Headquarters", "Sales", "Production", "Pat Planner"):
+        expect(page.locator("svg text", has_text=name).first).to_be_visible()
+    expect(page.locator("svg text", has_text="空缺").first).to_be_visible()  # "vacant"
+    page.screenshot(path=SHOTS / "zh-hans-orgchart-export.png", full_page=True)
