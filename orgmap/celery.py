@@ -42,4 +42,11 @@ app.conf.beat_schedule = {
         "schedule": 3600.0,
         "options": {"expires": 3000},
     },
+    # The findings trend: today's counts per rule and department, replaced each hour
+    # (idempotent per day: responsibilities/pictures/snapshots.py).
+    "findings-snapshot": {
+        "task": "responsibilities.findings_snapshot",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
+    },
 }

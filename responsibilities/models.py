@@ -402,3 +402,47 @@ class Finding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule} {self.department_code} {self.duty_title or ''}".strip()
+
+
+class FindingSnapshot(models.Model):
+    """How many findings of one rule a scope had on one day: the daily snapshot that the
+    findings trend is drawn from (responsibilities/pictures/snapshots.py).
+
+    One row per day, scope (a department, or the whole organisation when `department`
+    is empty) and rule; taking the day's snapshot again replaces that day's rows. `keys`
+    names the findings counted, so "what changed since last week" can say which opened
+    and which closed (stored findings carry no timestamps of their own).
+    """
+
+    date = models.DateField(_("date"))
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    rule = models.CharField(max_length=40)
+    count = models.PositiveIntegerField(default=0)
+    # ["<duty id>/<role id>-<role id>…", …]: raci's identity of each finding counted.
+    keys = models.JSONField(default=list)
+    taken_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("findings snapshot")
+        verbose_name_plural = _("findings snapshots")
+        constraints = [
+            models.UniqueConstraint(
+                "date",
+                "department",
+                "rule",
+                condition=Q(department__isnull=False),
+                name="snapshot_one_per_day_department_rule",
+            ),
+            models.UniqueConstraint(
+                "date",
+                "rule",
+                condition=Q(department__isnull=True),
+                name="snapshot_one_per_day_organisation_rule",
+            ),
+        ]
+        indexes = [models.Index(fields=["department", "date"], name="snapshot_department_date")]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.department_id or '*'} {self.rule}: {self.count}"

@@ -5,6 +5,7 @@ from celery.signals import worker_process_init
 from django.conf import settings
 
 from . import exports_bulk
+from .pictures import snapshots
 
 # The whole export is bounded too: past the soft limit the job is marked failed with a
 # "took too long" message; the hard limit (a minute later) ends the pool process. Each
@@ -27,6 +28,14 @@ def export_role_descriptions(job_id: str) -> None:
 @shared_task(name="responsibilities.purge_exports", ignore_result=True)
 def purge_exports() -> None:
     exports_bulk.export_jobs_purge()
+
+
+@shared_task(name="responsibilities.findings_snapshot", ignore_result=True, acks_late=True)
+def findings_snapshot() -> int:
+    """Today's count of findings per rule and department (the findings trend). Beat runs
+    it hourly: a day's rows are replaced each time, so they end as the day's last state
+    and a beat that was down for a while loses no day."""
+    return snapshots.findings_snapshot_take()
 
 
 @worker_process_init.connect

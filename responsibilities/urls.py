@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from .views import documents, duties, findings, matrix, role_picker, search, spreadsheets
+from .views import documents, duties, findings, matrix, pictures, role_picker, search, spreadsheets
 
 
 class SheetFormatConverter:
@@ -57,4 +57,15 @@ urlpatterns = [
     ),
     path("import/raci/", spreadsheets.raci_import, name="import-raci"),
     path("import/people/", spreadsheets.people_import, name="import-people"),
+    # Pictures of the organisation (responsibilities/pictures/).
+    path("pictures/orgchart/", pictures.org_chart, name="picture-orgchart"),
+    path(
+        "pictures/orgchart/departments/<str:code>/",
+        pictures.org_chart_department,
+        name="picture-orgchart-department",
+    ),
+    path("pictures/orgchart.svg", pictures.org_chart_svg, name="picture-orgchart-svg"),
+    path("pictures/orgchart.pdf", pictures.org_chart_pdf, name="picture-orgchart-pdf"),
+    path("pictures/heatmaps/", pictures.load_heatmaps, name="picture-heatmaps"),
+    path("pictures/findings-trend/", pictures.findings_trend, name="picture-trend"),
 ]

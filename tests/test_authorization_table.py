@@ -21,6 +21,7 @@ from .api.authz_rows import profile_token_rows
 from .api.authz_table import covered_names as api_url_names
 from .collaboration.authz_rows import meeting_rows
 from .responsibilities.authz_rows import transfer_rows
+from .responsibilities.pictures_authz_rows import picture_rows
 from .routines.authz_rows import routine_rows
 
 # These tests read the demo organisation (names, roles and grants); see docs/decisions.md.
@@ -82,6 +83,7 @@ def build_table() -> dict[str, tuple[str, dict]]:
         **transfer_rows(Helpers),
         **routine_rows(Helpers),
         **profile_token_rows(Helpers),
+        **picture_rows(Helpers),
     }
 
 
@@ -234,6 +236,7 @@ HTMX_PERSONAS = ("anonymous", "inactive", "member", "manager", "granted_coordina
 HTMX_ANSWERS = {
     ("notification-read", "post", 302): 200,  # the bell's list, marked read
     ("matrix-cell", "post", 400): 422,  # the cell again, with the refusal for its editor
+    ("picture-orgchart-department", "get", 302): 200,  # the branch, for under its card
 }
 
 
