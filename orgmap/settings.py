@@ -401,7 +401,7 @@ REMINDER_RETRY_SECONDS = int(os.environ.get("REMINDER_RETRY_SECONDS", "60"))
 REMINDER_STUCK_SECONDS = int(os.environ.get("REMINDER_STUCK_SECONDS", "600"))
 # Reminders are created, enqueued and emailed in batches of this many: one send task
 # and one SMTP connection per batch (collaboration/reminders/dispatcher.py).
-REMINDER_BATCH_SIZE = int(os.environ.get("REMINDER_BATCH_SIZE", "100"))
+REMINDER_BATCH_SIZE = int(os.environ.get("REMINDER_BATCH_SIZE", "200"))
 # The public address of orgmap, for links in emails and calendar files. By default the
 # address `make run` serves on.
 ORGMAP_ADDRESS = os.environ.get("ORGMAP_ADDRESS") or "127.0.0.1:8000"

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
+from functools import partial
 
 from django.db import connection
 
-from .models import ReminderDelivery
+from .models import Notification, ReminderDelivery
 
 Status = ReminderDelivery.Status
 
@@ -53,8 +54,19 @@ def _value(attname: str, value):
     return _field(attname).get_db_prep_save(value, connection)
 
 
-def _table() -> str:
-    return connection.ops.quote_name(ReminderDelivery._meta.db_table)
+def _table(model=ReminderDelivery) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _adapters() -> list:
+    """Per INSERT_FIELDS column, the function that adapts a value for the database
+    (dates and times: SQLite stores text), or None where the driver takes it as it is."""
+    adapters = []
+    for name in INSERT_FIELDS:
+        field = _field(name)
+        needs = field.get_internal_type() in {"DateTimeField", "DateField"}
+        adapters.append(partial(field.get_db_prep_save, connection=connection) if needs else None)
+    return adapters
 
 
 def deliveries_insert(rows: Sequence[dict]) -> dict[str, int]:
@@ -65,7 +77,8 @@ def deliveries_insert(rows: Sequence[dict]) -> dict[str, int]:
         return {}
     columns = ", ".join(_column(name) for name in INSERT_FIELDS)
     one_row = "(" + ", ".join(["%s"] * len(INSERT_FIELDS)) + ")"
-    params = [_value(name, row[name]) for row in rows for name in INSERT_FIELDS]
+    adapters = list(zip(INSERT_FIELDS, _adapters(), strict=True))
+    params = [adapt(row[name]) if adapt else row[name] for row in rows for name, adapt in adapters]
     sql = (
         f"INSERT INTO {_table()} ({columns}) VALUES {', '.join([one_row] * len(rows))} "
         f"ON CONFLICT ({_column('key')}) DO NOTHING RETURNING {_column('id')}, {_column('key')}"
@@ -73,6 +86,21 @@ def deliveries_insert(rows: Sequence[dict]) -> dict[str, int]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {key: pk for pk, key in cursor.fetchall()}
+
+
+def notifications_insert(delivery_ids: Sequence[int], *, now: datetime.datetime) -> None:
+    """The in-app notification of each delivery, for its recipient: one statement."""
+    if not delivery_ids:
+        return
+    qn = connection.ops.quote_name
+    created_at = Notification._meta.get_field("created_at").get_db_prep_save(now, connection)
+    sql = (
+        f"INSERT INTO {_table(Notification)} ({qn('recipient_id')}, {qn('delivery_id')}, "
+        f"{qn('created_at')}) SELECT {_column('recipient_id')}, {_column('id')}, %s "
+        f"FROM {_table()} WHERE {_column('id')} IN ({', '.join(['%s'] * len(delivery_ids))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [created_at, *delivery_ids])
 
 
 def _claim_where(

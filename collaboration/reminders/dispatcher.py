@@ -41,7 +41,7 @@ from .due import (
     due_meeting_reminders,
     due_review_reminders,
 )
-from .models import Notification, ReminderDelivery
+from .models import ReminderDelivery
 from .sending import UNDELIVERED, deliveries_send, delivery_retry, delivery_send, email_wanted
 
 __all__ = [
@@ -124,20 +124,19 @@ def _batch_create(
         )
     )
     missing = [reminder for reminder in batch if reminder.key not in existing]
-    recipients = (
-        get_user_model()
+    # {id: (email, wants email reminders)} of the active recipients.
+    recipients = {
+        pk: (email, reminders_on)
+        for pk, email, reminders_on in get_user_model()
         .objects.filter(pk__in={r.recipient_id for r in missing}, is_active=True)
-        .select_related("profile")
-        .in_bulk()
-        if missing
-        else {}
-    )
+        .values_list("pk", "email", "profile__email_reminders")
+    }
     rows, wanted_keys = [], set()
     for reminder in missing:
-        recipient = recipients.get(reminder.recipient_id)
-        if recipient is None:
+        if reminder.recipient_id not in recipients:
             continue
-        wanted, reason = email_wanted(recipient)
+        email, reminders_on = recipients[reminder.recipient_id]
+        wanted, reason = email_wanted(email=email, email_reminders=reminders_on)
         rows.append(_delivery_row(reminder, wanted=wanted, reason=reason, now=now))
         if wanted:
             wanted_keys.add(reminder.key)
@@ -145,18 +144,12 @@ def _batch_create(
         return
     with transaction.atomic():
         inserted = claims.deliveries_insert(rows)  # {key: id} of the rows that are ours
-        Notification.objects.bulk_create(
-            Notification(recipient_id=row["recipient_id"], delivery_id=inserted[row["key"]])
-            for row in rows
-            if row["key"] in inserted
-        )
         ours = [inserted[row["key"]] for row in rows if row["key"] in inserted]
-        to_send = [
-            inserted[row["key"]] for row in rows if row["key"] in wanted_keys & inserted.keys()
-        ]
+        claims.notifications_insert(ours, now=timezone.now())
+        to_send = [pk for key, pk in inserted.items() if key in wanted_keys]
         if to_send:
-            transaction.on_commit(partial(_enqueue, to_send))
-            result.enqueued.append(to_send)
+            transaction.on_commit(partial(_enqueue, sorted(to_send)))
+            result.enqueued.append(sorted(to_send))
     result.created += ours
 
 

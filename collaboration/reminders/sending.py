@@ -15,11 +15,13 @@ import datetime
 import logging
 import smtplib
 import time
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import mailers
+from django.db.models import F
 from django.utils import timezone
 
 from collaboration.meetings import calendar, recurrence
@@ -39,8 +41,6 @@ Status = ReminderDelivery.Status
 # together on the notifications page and found together in the admin.
 UNDELIVERED = (Status.FAILED, Status.EXPIRED, Status.UNKNOWN)
 
-OUTCOME_FIELDS = ["status", "detail", "next_attempt_at", "sent_at", "attempts"]
-
 
 class OutOfTime(Exception):
     """The batch's time ran out before this message's turn (see _send_over_one_connection)."""
@@ -51,12 +51,13 @@ class Outcome:
     status: str
     detail: str = ""
     next_attempt_at: datetime.datetime | None = None
+    untried: bool = False
 
 
-def email_wanted(user) -> tuple[bool, str]:
-    if not user.email:
+def email_wanted(*, email: str, email_reminders: bool) -> tuple[bool, str]:
+    if not email:
         return False, "No email address."
-    if not user.profile.email_reminders:
+    if not email_reminders:
         return False, "Email reminders are turned off in the profile."
     return True, ""
 
@@ -121,7 +122,10 @@ def _outcome_unsent(
         earlier = f" Last error: {delivery.detail}" if delivery.detail else ""
         return Outcome(Status.EXPIRED, reason + earlier)
     if not reason:
-        _wanted, reason = email_wanted(delivery.recipient)
+        recipient = delivery.recipient
+        _wanted, reason = email_wanted(
+            email=recipient.email, email_reminders=recipient.profile.email_reminders
+        )
     return Outcome(Status.SKIPPED, reason) if reason else None
 
 
@@ -135,8 +139,7 @@ def _outcome_of_failure(
 ) -> Outcome:
     """Retry with a backoff, within the meeting's useful window; or give up."""
     if isinstance(error, OutOfTime):
-        delivery.attempts -= 1  # not tried: not an attempt
-        return Outcome(Status.PENDING, delivery.detail, now)
+        return Outcome(Status.PENDING, delivery.detail, now, untried=True)
     detail = f"{type(error).__name__}: {error}"
     if delivery.attempts >= settings.REMINDER_MAX_ATTEMPTS:
         logger.error("reminder %s failed for good: %s", delivery.key, detail)
@@ -247,24 +250,27 @@ def deliveries_send(*, delivery_ids: Sequence[int], now: datetime.datetime) -> d
             outcomes[delivery.pk] = (
                 Outcome(Status.SENT) if error is None else _outcome_of_failure(delivery, now, error)
             )
-    _outcomes_record(deliveries, outcomes, now=now)
+    _outcomes_record(outcomes, now=now)
     return {pk: outcome.status for pk, outcome in outcomes.items()}
 
 
-def _outcomes_record(
-    deliveries: Sequence[ReminderDelivery], outcomes: dict[int, Outcome], *, now
-) -> None:
-    for delivery in deliveries:
-        outcome = outcomes[delivery.pk]
-        delivery.status = outcome.status
-        delivery.detail = outcome.detail
-        delivery.next_attempt_at = outcome.next_attempt_at
-        delivery.sent_at = now if outcome.status == Status.SENT else None
-    # Only rows still in our claim: a slow worker whose claim was taken over (after
-    # REMINDER_STUCK_SECONDS) cannot overwrite the newer outcome.
-    ReminderDelivery.objects.filter(status=Status.SENDING, claimed_at=now).bulk_update(
-        deliveries, OUTCOME_FIELDS
-    )
+def _outcomes_record(outcomes: dict[int, Outcome], *, now: datetime.datetime) -> None:
+    """One UPDATE per distinct outcome (usually one: all sent), each only on rows
+    still in our claim: a slow worker whose claim was taken over (after
+    REMINDER_STUCK_SECONDS) cannot overwrite the newer outcome."""
+    by_outcome: dict[Outcome, list[int]] = defaultdict(list)
+    for delivery_id, outcome in outcomes.items():
+        by_outcome[outcome].append(delivery_id)
+    ours = ReminderDelivery.objects.filter(status=Status.SENDING, claimed_at=now)
+    for outcome, delivery_ids in by_outcome.items():
+        ours.filter(pk__in=delivery_ids).update(
+            status=outcome.status,
+            detail=outcome.detail,
+            next_attempt_at=outcome.next_attempt_at,
+            sent_at=now if outcome.status == Status.SENT else None,
+            # A message the batch had no time for was not an attempt.
+            attempts=F("attempts") - 1 if outcome.untried else F("attempts"),
+        )
 
 
 def delivery_send(*, delivery_id: int, now: datetime.datetime) -> str:

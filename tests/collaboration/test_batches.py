@@ -177,3 +177,23 @@ def test_two_dispatchers_in_batches_create_and_send_every_reminder_once(settings
     assert _concurrently(later, later) == []
     assert len(mail.outbox) == 30
     assert set(ReminderDelivery.objects.values_list("status", "attempts")) == {("sent", 2)}
+
+
+def test_a_batch_never_outlives_its_claim(settings, django_capture_on_commit_callbacks):
+    """Past half of REMINDER_STUCK_SECONDS (a very slow mail server), the messages not
+    tried yet go back to pending, not counted as attempts, for the next run: no other
+    worker can take over a claim this one is still sending."""
+    settings.REMINDER_BATCH_SIZE = 10
+    settings.REMINDER_STUCK_SECONDS = 0  # the batch is out of time at once
+    _meeting(3)
+    now = timezone.now()
+    batch = reminders.reminders_dispatch(now=now).enqueued[0]
+    assert set(reminders.deliveries_send(delivery_ids=batch, now=now).values()) == {"pending"}
+    assert mail.outbox == []
+    assert set(ReminderDelivery.objects.values_list("status", "attempts", "enqueued_at")) == {
+        ("pending", 0, None)
+    }
+    settings.REMINDER_STUCK_SECONDS = 600
+    with django_capture_on_commit_callbacks(execute=True):
+        assert len(reminders.reminders_dispatch(now=now).requeued) == 3
+    assert len(mail.outbox) == 3
