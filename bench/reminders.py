@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -140,7 +141,8 @@ def _start_worker(port: int, log: Path) -> subprocess.Popen:
     )
 
 
-def _dispatch(dispatchers: int) -> tuple[float, list[int]]:
+def _dispatch(dispatchers: int) -> tuple[float, float, list[int]]:
+    """(wall seconds until every dispatcher returned, their CPU seconds, created each)."""
     from django.db import connections
     from django.utils import timezone
 
@@ -148,12 +150,15 @@ def _dispatch(dispatchers: int) -> tuple[float, list[int]]:
 
     barrier = threading.Barrier(dispatchers)
     created: list[int] = []
+    cpu: list[float] = []
 
     def run() -> None:
         barrier.wait()
+        start = time.thread_time()
         try:
             created.append(len(dispatcher.reminders_dispatch(now=timezone.now()).created))
         finally:
+            cpu.append(time.thread_time() - start)
             connections.close_all()
 
     threads = [threading.Thread(target=run) for _ in range(dispatchers)]
@@ -162,7 +167,7 @@ def _dispatch(dispatchers: int) -> tuple[float, list[int]]:
         thread.start()
     for thread in threads:
         thread.join()
-    return time.perf_counter() - start, created
+    return time.perf_counter() - start, sum(cpu), created
 
 
 def main() -> None:
@@ -205,8 +210,11 @@ def main() -> None:
     try:
         time.sleep(8)  # the worker and its pool processes start
         start = time.perf_counter()
-        dispatch_seconds, created = _dispatch(args.dispatchers)
-        print(f"dispatch: {dispatch_seconds:6.1f} s   created by each dispatcher: {created}")
+        dispatch_seconds, dispatch_cpu, created = _dispatch(args.dispatchers)
+        print(
+            f"dispatch: {dispatch_seconds:6.1f} s   ({dispatch_cpu:.1f} s CPU in this process)"
+            f"   created by each dispatcher: {created}"
+        )
         deadline = start + args.timeout
         while sink.count < args.reminders and time.perf_counter() < deadline:
             time.sleep(0.05)
@@ -216,10 +224,18 @@ def main() -> None:
         worker.terminate()
         worker.wait(timeout=60)
         controller.stop()
+    # The worker and its pool processes, start-up and idle time included.
+    worker_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
+    worker_cpu_seconds = worker_cpu.ru_utime + worker_cpu.ru_stime
     statuses = Counter(ReminderDelivery.objects.values_list("status", flat=True))
     duplicates = sum(count - 1 for count in sink.received.values() if count > 1)
     print(f"send:     {send_seconds:6.1f} s   ({sink.count:,} mails at the sink)")
     print(f"mails/s:  {sink.count / send_seconds:6.1f}")
+    print(
+        f"worker CPU: {worker_cpu_seconds:.1f} s "
+        f"({1000 * worker_cpu_seconds / max(sink.count, 1):.1f} ms a mail)"
+    )
+    print(f"load average at the end: {os.getloadavg()}")
     print(f"SMTP connections: {len(sink.sessions)}")
     print(f"duplicates: {duplicates}   distinct reminders at the sink: {len(sink.received):,}")
     print(f"deliveries: {dict(statuses)}")

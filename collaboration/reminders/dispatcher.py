@@ -90,7 +90,12 @@ def _in_batches(items: Sequence, size: int) -> Iterator[Sequence]:
 
 
 def _delivery_row(
-    planned: PlannedReminder, *, wanted: bool, reason: str, now: datetime.datetime
+    planned: PlannedReminder,
+    *,
+    wanted: bool,
+    reason: str,
+    now: datetime.datetime,
+    created_at: datetime.datetime,
 ) -> dict:
     return {
         "key": planned.key,
@@ -108,7 +113,7 @@ def _delivery_row(
         "detail": reason,
         "next_attempt_at": now if wanted else None,
         "enqueued_at": now if wanted else None,
-        "created_at": timezone.now(),
+        "created_at": created_at,
     }
 
 
@@ -131,13 +136,15 @@ def _batch_create(
         .objects.filter(pk__in={r.recipient_id for r in missing}, is_active=True)
         .values_list("pk", "email", "profile__email_reminders")
     }
-    rows, wanted_keys = [], set()
+    rows, wanted_keys, created_at = [], set(), timezone.now()
     for reminder in missing:
         if reminder.recipient_id not in recipients:
             continue
         email, reminders_on = recipients[reminder.recipient_id]
         wanted, reason = email_wanted(email=email, email_reminders=reminders_on)
-        rows.append(_delivery_row(reminder, wanted=wanted, reason=reason, now=now))
+        rows.append(
+            _delivery_row(reminder, wanted=wanted, reason=reason, now=now, created_at=created_at)
+        )
         if wanted:
             wanted_keys.add(reminder.key)
     if not rows:
@@ -145,7 +152,7 @@ def _batch_create(
     with transaction.atomic():
         inserted = claims.deliveries_insert(rows)  # {key: id} of the rows that are ours
         ours = [inserted[row["key"]] for row in rows if row["key"] in inserted]
-        claims.notifications_insert(ours, now=timezone.now())
+        claims.notifications_insert(ours, now=created_at)
         to_send = [pk for key, pk in inserted.items() if key in wanted_keys]
         if to_send:
             transaction.on_commit(partial(_enqueue, sorted(to_send)))
