@@ -197,3 +197,17 @@ def test_a_batch_never_outlives_its_claim(settings, django_capture_on_commit_cal
     with django_capture_on_commit_callbacks(execute=True):
         assert len(reminders.reminders_dispatch(now=now).requeued) == 3
     assert len(mail.outbox) == 3
+
+
+def test_a_single_delivery_task_queued_by_an_older_release_still_sends(settings):
+    from collaboration.reminders.tasks import send_reminder
+
+    settings.REMINDER_BATCH_SIZE = 10
+    _meeting(2)
+    first, second = reminders.reminders_dispatch(now=timezone.now()).enqueued[0]
+    send_reminder.delay(first)
+    send_reminder.delay(first)  # delivered twice: sent once
+    assert [message.to for message in mail.outbox] == [
+        [ReminderDelivery.objects.get(pk=first).recipient.email]
+    ]
+    assert ReminderDelivery.objects.get(pk=second).status == "pending"
