@@ -176,9 +176,9 @@ def _send_over_one_connection(
     mail server), the messages not tried yet are left for the next run (OutOfTime),
     so that no other worker takes over a claim this one is still sending."""
     deadline = time.monotonic() + settings.REMINDER_STUCK_SECONDS / 2
-    ics = _calendar_files(deliveries)
     connection = mailers.default
     try:
+        ics = _calendar_files(deliveries)
         connection.open()
     except Exception as error:  # connection refused, timeout, TLS, authentication
         return dict.fromkeys((delivery.pk for delivery in deliveries), error)
