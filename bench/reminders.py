@@ -6,7 +6,7 @@ prefork Celery worker on Redis to a local SMTP sink, counted for duplicates.
 Needs PostgreSQL and Redis: DATABASE_URL (default
 postgres://postgres@127.0.0.1:5432/orgmap_bench_reminders — that database is dropped
 and created again) and REDIS_URL (default redis://127.0.0.1:6379/0; the benchmark uses
-database 13 of that server and flushes it).
+database 13 of that server, on a queue of its own).
 
 What it does: migrates the empty database and writes `--meetings` meetings starting
 in 20 minutes (each in its own time zone), each inviting `reminders / meetings` people
@@ -53,6 +53,9 @@ os.environ.setdefault("SECRET_KEY", SECRET_KEY)
 os.environ["ORGMAP_DATA_DIR"] = tempfile.mkdtemp(prefix="orgmap-bench-reminders-")
 os.environ["CELERY_BROKER_URL"] = BROKER_URL
 os.environ["CELERY_TASK_ALWAYS_EAGER"] = "0"
+# A queue of its own (for this process and the worker): other processes on the same
+# Redis neither take its tasks nor send it theirs.
+QUEUE = os.environ["CELERY_TASK_DEFAULT_QUEUE"] = f"orgmap-bench-reminders-{os.getpid()}"
 ZONES = ["UTC", "Europe/Berlin", "Asia/Shanghai", "America/New_York"]
 
 
@@ -196,7 +199,7 @@ def main() -> None:
 
     from collaboration.reminders.models import ReminderDelivery
 
-    redis.Redis.from_url(BROKER_URL).flushdb()
+    redis.Redis.from_url(BROKER_URL).delete(QUEUE)
     call_command("migrate", verbosity=0)
     _seed(args.reminders, args.meetings)
     print(

@@ -250,6 +250,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(DATA_DIR / "celery" / "control"),
     }
 CELERY_TASK_ACKS_LATE = True
+# The queue tasks go to and workers read by default; several orgmaps (or test runs) on
+# one Redis keep apart with a name each.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE") or "celery"
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"

@@ -14,6 +14,7 @@ import re
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -31,7 +32,7 @@ needs_worker = pytest.mark.skipif(
 )
 
 BASE_DIR = Path(settings.BASE_DIR)
-BROKER_DB = 14  # a Redis database of its own, flushed before each test
+BROKER_DB = 14  # a Redis database of its own
 WAIT_SECONDS = 90
 
 
@@ -54,6 +55,8 @@ def _reset_producer_pools() -> None:
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
     kombu.pools.reset()
+    # The queues and the router are read from the configuration once: build them anew.
+    celery_app.__dict__.pop("amqp", None)
 
 
 def wait_for(condition, seconds: float = WAIT_SECONDS) -> bool:
@@ -83,12 +86,15 @@ def celery_worker(tmp_path: Path, **env: str) -> Iterator[Path]:
     """Start a prefork worker (`--pool=prefork --concurrency=1`) with `env` added to
     its environment, point this process's producer at its broker, and yield the
     worker's log file; stop the worker and restore the app afterwards."""
-    import redis
-
     broker = broker_url()
-    redis.Redis.from_url(broker).flushdb()
+    # A queue of its own: other test runs on the same Redis neither take its tasks
+    # nor send it theirs.
+    queue = f"orgmap-test-{uuid.uuid4().hex}"
     log = tmp_path / "worker.log"
-    saved = {key: celery_app.conf[key] for key in ("task_always_eager", "broker_url")}
+    saved = {
+        key: celery_app.conf[key]
+        for key in ("task_always_eager", "broker_url", "task_default_queue")
+    }
     environment = {
         **os.environ,
         "DATABASE_URL": worker_database_url(),
@@ -98,6 +104,7 @@ def celery_worker(tmp_path: Path, **env: str) -> Iterator[Path]:
         "DEBUG": "1",
         "PYTHONUNBUFFERED": "1",
         "ORGMAP_DATA_DIR": str(tmp_path),
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
         **env,
     }
     command = [
@@ -120,7 +127,9 @@ def celery_worker(tmp_path: Path, **env: str) -> Iterator[Path]:
             command, cwd=BASE_DIR, env=environment, stdout=log_file, stderr=subprocess.STDOUT
         )
         try:
-            celery_app.conf.update(task_always_eager=False, broker_url=broker)
+            celery_app.conf.update(
+                task_always_eager=False, broker_url=broker, task_default_queue=queue
+            )
             _reset_producer_pools()
             yield log
         finally:
