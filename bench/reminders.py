@@ -174,7 +174,30 @@ def _dispatch(dispatchers: int) -> tuple[float, float, list[int]]:
     return time.perf_counter() - start, sum(cpu), created
 
 
-def main() -> None:
+def _report(sink: Sink, send_seconds: float, *, overlap: bool, log: Path) -> None:
+    from collaboration.reminders.models import ReminderDelivery
+
+    # The worker and its pool processes, start-up and idle time included.
+    worker_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
+    worker_cpu_seconds = worker_cpu.ru_utime + worker_cpu.ru_stime
+    statuses = Counter(ReminderDelivery.objects.values_list("status", flat=True))
+    duplicates = sum(count - 1 for count in sink.received.values() if count > 1)
+    since = "the dispatch's start" if overlap else "the worker's start"
+    print(f"send:     {send_seconds:6.1f} s from {since}   ({sink.count:,} mails at the sink)")
+    print(f"mails/s:  {sink.count / send_seconds:6.1f}")
+    print(
+        f"worker CPU: {worker_cpu_seconds:.1f} s "
+        f"({1000 * worker_cpu_seconds / max(sink.count, 1):.1f} ms a mail)"
+    )
+    print(f"load average at the end: {os.getloadavg()}")
+    print(f"SMTP connections: {len(sink.sessions)}")
+    print(f"duplicates: {duplicates}   distinct reminders at the sink: {len(sink.received):,}")
+    print(f"deliveries: {dict(statuses)}")
+    if log.exists() and "ERROR" in log.read_text():
+        print("worker errors:\n" + log.read_text()[-2000:])
+
+
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reminders", type=int, default=10_000)
     parser.add_argument("--meetings", type=int, default=100)
@@ -186,7 +209,11 @@ def main() -> None:
         help="start the worker before dispatching, so that it sends while the dispatchers "
         "still create (send time then counts from the dispatch's start)",
     )
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = _arguments()
 
     _prepare_postgres()
     import django
@@ -196,8 +223,6 @@ def main() -> None:
     from aiosmtpd.controller import Controller
     from django.conf import settings
     from django.core.management import call_command
-
-    from collaboration.reminders.models import ReminderDelivery
 
     redis.Redis.from_url(BROKER_URL).delete(QUEUE)
     call_command("migrate", verbosity=0)
@@ -241,24 +266,7 @@ def main() -> None:
             worker.terminate()
             worker.wait(timeout=60)
         controller.stop()
-    # The worker and its pool processes, start-up and idle time included.
-    worker_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
-    worker_cpu_seconds = worker_cpu.ru_utime + worker_cpu.ru_stime
-    statuses = Counter(ReminderDelivery.objects.values_list("status", flat=True))
-    duplicates = sum(count - 1 for count in sink.received.values() if count > 1)
-    since = "the dispatch's start" if args.overlap else "the worker's start"
-    print(f"send:     {send_seconds:6.1f} s from {since}   ({sink.count:,} mails at the sink)")
-    print(f"mails/s:  {sink.count / send_seconds:6.1f}")
-    print(
-        f"worker CPU: {worker_cpu_seconds:.1f} s "
-        f"({1000 * worker_cpu_seconds / max(sink.count, 1):.1f} ms a mail)"
-    )
-    print(f"load average at the end: {os.getloadavg()}")
-    print(f"SMTP connections: {len(sink.sessions)}")
-    print(f"duplicates: {duplicates}   distinct reminders at the sink: {len(sink.received):,}")
-    print(f"deliveries: {dict(statuses)}")
-    if log.exists() and "ERROR" in log.read_text():
-        print("worker errors:\n" + log.read_text()[-2000:])
+    _report(sink, send_seconds, overlap=args.overlap, log=log)
 
 
 if __name__ == "__main__":
