@@ -261,6 +261,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(DATA_DIR / "celery" / "control"),
     }
 CELERY_TASK_ACKS_LATE = True
+# The queue tasks go to and workers read by default; several orgmaps (or test runs) on
+# one Redis keep apart with a name each.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE") or "celery"
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
@@ -414,6 +417,9 @@ REMINDER_RETRY_SECONDS = int(os.environ.get("REMINDER_RETRY_SECONDS", "60"))
 # dead): a rare duplicate rather than a lost reminder. Keep it well above the SMTP
 # timeout.
 REMINDER_STUCK_SECONDS = int(os.environ.get("REMINDER_STUCK_SECONDS", "600"))
+# Reminders are created, enqueued and emailed in batches of this many: one send task
+# and one SMTP connection per batch (collaboration/reminders/dispatcher.py).
+REMINDER_BATCH_SIZE = int(os.environ.get("REMINDER_BATCH_SIZE", "200"))
 # The public address of orgmap, for links in emails and calendar files. By default the
 # address `make run` serves on.
 ORGMAP_ADDRESS = os.environ.get("ORGMAP_ADDRESS") or "127.0.0.1:8000"

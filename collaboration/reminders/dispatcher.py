@@ -1,135 +1,171 @@
-"""Reminders: what is due, and sending each one exactly once.
+"""Reminders: what is due, and sending each one exactly once, a batch at a time.
 
 Beat runs `dispatch_reminders` every minute (orgmap/celery.py). The dispatcher reads
-the database with the clock it is given (`now`) and, for every (thing, occurrence,
-recipient, kind) that is due, inserts one ReminderDelivery whose `key` is unique, with
-its in-app Notification, in one transaction; the email task is enqueued on commit.
-A second dispatcher run, or two at once, finds the key taken and does nothing.
+the database with the clock it is given (`now`) and turns every (thing, occurrence,
+recipient, kind) that is due into a ReminderDelivery whose `key` is unique, with its
+in-app Notification. It works in batches of REMINDER_BATCH_SIZE: one INSERT … ON
+CONFLICT (key) DO NOTHING RETURNING per batch creates the rows nobody created before
+(a second dispatcher, or two at once, finds the keys taken), one INSERT adds their
+notifications, in one transaction; on commit, one send task is enqueued for the
+batch's emails.
 
-The send task claims the delivery with a conditional UPDATE (pending -> sending)
-before it talks to the mail server, so a task delivered twice sends once. A failed
-send goes back to pending with a backoff (next_attempt_at) and the dispatcher
-re-enqueues it when that time comes; after REMINDER_MAX_ATTEMPTS it is marked failed
-and stays visible in the admin. A delivery left in `sending` by a worker that died is
-picked up again after REMINDER_STUCK_SECONDS: we prefer a rare duplicate (the worker
-had in fact sent it) to a lost reminder. docs/reminders.md has the details.
+The send task (sending.py) claims its batch with a conditional UPDATE … RETURNING
+(pending -> sending) before it talks to the mail server, so a task delivered twice
+sends nothing twice, and sends the batch over one SMTP connection. A failed send goes
+back to pending with a backoff (next_attempt_at) and the dispatcher re-enqueues it
+when that time comes, again by batches; after REMINDER_MAX_ATTEMPTS it is marked
+failed and stays visible in the admin. A delivery left in `sending` by a worker that
+died is picked up again after REMINDER_STUCK_SECONDS: we prefer a rare duplicate (the
+worker had in fact sent it) to a lost reminder. docs/reminders.md has the details.
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
 from celery import current_app
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
-from collaboration.meetings import recurrence
-from collaboration.routines.models import ImprovementAction
-
+from . import claims
 from .due import (
     PlannedReminder,
     due_action_reminders,
     due_meeting_reminders,
     due_review_reminders,
 )
-from .emails import reminder_email
-from .models import Notification, ReminderDelivery
+from .models import ReminderDelivery
+from .sending import UNDELIVERED, deliveries_send, delivery_retry, delivery_send, email_wanted
+
+__all__ = [
+    "UNDELIVERED",
+    "DispatchResult",
+    "deliveries_send",
+    "delivery_retry",
+    "delivery_send",
+    "due_action_reminders",
+    "due_meeting_reminders",
+    "due_review_reminders",
+    "reminders_dispatch",
+]
 
 logger = logging.getLogger(__name__)
 
-Kind = ReminderDelivery.Kind
 Status = ReminderDelivery.Status
 
-
-# --- dispatching -------------------------------------------------------------------
+# Requeued batches per run at most: a backlog beyond that waits for the next minute.
+MAX_REQUEUE_BATCHES = 50
 
 
 @dataclass
 class DispatchResult:
     created: list[int] = field(default_factory=list)
     requeued: list[int] = field(default_factory=list)
+    # The batches handed to send tasks, one task (and one SMTP connection) each.
+    enqueued: list[list[int]] = field(default_factory=list)
 
 
 # The send task, by its registered name: tasks.py imports this module, so this module
 # does not import tasks.py (no import cycle). Looked up in the app's registry, the task
 # still runs inline where tests make Celery eager.
+SEND_REMINDERS_TASK = "collaboration.tasks.send_reminders"
+# One delivery per message: what releases before batching enqueued (tasks.py keeps it).
 SEND_REMINDER_TASK = "collaboration.tasks.send_reminder"
 
 
-def _enqueue(delivery_id: int) -> None:
-    current_app.tasks[SEND_REMINDER_TASK].delay(delivery_id)
+def _enqueue(delivery_ids: list[int]) -> None:
+    current_app.tasks[SEND_REMINDERS_TASK].delay(delivery_ids)
 
 
-def _email_wanted(user) -> tuple[bool, str]:
-    if not user.email:
-        return False, "No email address."
-    if not user.profile.email_reminders:
-        return False, "Email reminders are turned off in the profile."
-    return True, ""
+def _in_batches(items: Sequence, size: int) -> Iterator[Sequence]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
-def _delivery_create(planned: PlannedReminder, *, recipient, now: datetime.datetime) -> int | None:
-    """Insert the delivery and its notification; None if the key already exists."""
-    wanted, reason = _email_wanted(recipient)
-    try:
-        with transaction.atomic():
-            delivery = ReminderDelivery.objects.create(
-                key=planned.key,
-                kind=planned.kind,
-                recipient=recipient,
-                meeting_id=planned.meeting_id,
-                role_id=planned.role_id,
-                duty_id=planned.duty_id,
-                action_id=planned.action_id,
-                occurrence=planned.occurrence,
-                lead_minutes=planned.lead_minutes,
-                due_on=planned.due_on,
-                status=Status.PENDING if wanted else Status.SKIPPED,
-                detail=reason,
-                next_attempt_at=now if wanted else None,
-                enqueued_at=now if wanted else None,
-            )
-            Notification.objects.create(recipient=recipient, delivery=delivery)
-            if wanted:
-                transaction.on_commit(partial(_enqueue, delivery.pk))
-    except IntegrityError:
-        # Another dispatcher inserted the same key first: that one sends it.
-        return None
-    return delivery.pk
+def _delivery_row(
+    planned: PlannedReminder,
+    *,
+    wanted: bool,
+    reason: str,
+    now: datetime.datetime,
+    created_at: datetime.datetime,
+) -> dict:
+    return {
+        "key": planned.key,
+        "kind": planned.kind,
+        "recipient_id": planned.recipient_id,
+        "meeting_id": planned.meeting_id,
+        "role_id": planned.role_id,
+        "duty_id": planned.duty_id,
+        "action_id": planned.action_id,
+        "occurrence": planned.occurrence,
+        "lead_minutes": planned.lead_minutes,
+        "due_on": planned.due_on,
+        "status": Status.PENDING if wanted else Status.SKIPPED,
+        "attempts": 0,
+        "detail": reason,
+        "next_attempt_at": now if wanted else None,
+        "enqueued_at": now if wanted else None,
+        "created_at": created_at,
+    }
 
 
-def _deliveries_create(planned: Iterable[PlannedReminder], *, now: datetime.datetime) -> list[int]:
-    by_key = {reminder.key: reminder for reminder in planned}
-    existing: set[str] = set()
-    keys = list(by_key)
-    for start in range(0, len(keys), 500):
-        chunk = keys[start : start + 500]
-        existing |= set(
-            ReminderDelivery.objects.filter(key__in=chunk).values_list("key", flat=True)
+def _batch_create(
+    batch: Sequence[PlannedReminder], *, now: datetime.datetime, result: DispatchResult
+) -> None:
+    """Create one batch: a constant number of queries, whatever its size."""
+    # Most keys exist already on most runs (reviews stay due all day): leave them out
+    # before inserting, so that the insert does not spend an id on each.
+    existing = set(
+        ReminderDelivery.objects.filter(key__in=[r.key for r in batch]).values_list(
+            "key", flat=True
         )
-    missing = [reminder for key, reminder in by_key.items() if key not in existing]
-    if not missing:
-        return []
-    recipients = (
-        get_user_model()
-        .objects.select_related("profile")
-        .in_bulk({reminder.recipient_id for reminder in missing})
     )
-    created = []
+    missing = [reminder for reminder in batch if reminder.key not in existing]
+    # {id: (email, wants email reminders)} of the active recipients.
+    recipients = {
+        pk: (email, reminders_on)
+        for pk, email, reminders_on in get_user_model()
+        .objects.filter(pk__in={r.recipient_id for r in missing}, is_active=True)
+        .values_list("pk", "email", "profile__email_reminders")
+    }
+    rows, wanted_keys, created_at = [], set(), timezone.now()
     for reminder in missing:
-        recipient = recipients.get(reminder.recipient_id)
-        if recipient is None or not recipient.is_active:
+        if reminder.recipient_id not in recipients:
             continue
-        delivery_id = _delivery_create(reminder, recipient=recipient, now=now)
-        if delivery_id is not None:
-            created.append(delivery_id)
-    return created
+        email, reminders_on = recipients[reminder.recipient_id]
+        wanted, reason = email_wanted(email=email, email_reminders=reminders_on)
+        rows.append(
+            _delivery_row(reminder, wanted=wanted, reason=reason, now=now, created_at=created_at)
+        )
+        if wanted:
+            wanted_keys.add(reminder.key)
+    if not rows:
+        return
+    with transaction.atomic():
+        inserted = claims.deliveries_insert(rows)  # {key: id} of the rows that are ours
+        ours = [inserted[row["key"]] for row in rows if row["key"] in inserted]
+        claims.notifications_insert(ours, now=created_at)
+        to_send = [pk for key, pk in inserted.items() if key in wanted_keys]
+        if to_send:
+            transaction.on_commit(partial(_enqueue, sorted(to_send)))
+            result.enqueued.append(sorted(to_send))
+    result.created += ours
+
+
+def _deliveries_create(
+    planned: Iterable[PlannedReminder], *, now: datetime.datetime, result: DispatchResult
+) -> None:
+    by_key = {reminder.key: reminder for reminder in planned}
+    for batch in _in_batches(list(by_key.values()), settings.REMINDER_BATCH_SIZE):
+        _batch_create(batch, now=now, result=result)
 
 
 def _requeue_condition(now: datetime.datetime) -> Q:
@@ -142,175 +178,44 @@ def _requeue_condition(now: datetime.datetime) -> Q:
     return (retry_due | stuck) & not_queued
 
 
-def _deliveries_requeue(*, now: datetime.datetime) -> list[int]:
+def _deliveries_requeue(*, now: datetime.datetime, result: DispatchResult) -> None:
     condition = _requeue_condition(now)
-    requeued = []
-    for delivery_id in ReminderDelivery.objects.filter(condition).values_list("pk", flat=True)[
-        :500
-    ]:
-        # Conditional: of two dispatchers at once, one enqueues it.
+    size = settings.REMINDER_BATCH_SIZE
+    for _batch in range(MAX_REQUEUE_BATCHES):
         with transaction.atomic():
-            if ReminderDelivery.objects.filter(condition, pk=delivery_id).update(enqueued_at=now):
-                transaction.on_commit(partial(_enqueue, delivery_id))
-                requeued.append(delivery_id)
-    return requeued
+            # Rows another dispatcher has locked are its own: skip them, do not wait.
+            batch = list(
+                ReminderDelivery.objects.filter(condition)
+                .order_by("pk")
+                .select_for_update(skip_locked=True)
+                .values_list("pk", flat=True)[:size]
+            )
+            if not batch:
+                return
+            ReminderDelivery.objects.filter(condition, pk__in=batch).update(enqueued_at=now)
+            transaction.on_commit(partial(_enqueue, batch))
+        result.requeued += batch
+        result.enqueued.append(batch)
+        if len(batch) < size:
+            return
 
 
 def reminders_dispatch(*, now: datetime.datetime) -> DispatchResult:
     """Create what is due and enqueue what needs sending. Safe to run twice, or
     twice at once."""
     result = DispatchResult()
-    result.requeued = _deliveries_requeue(now=now)
+    _deliveries_requeue(now=now, result=result)
     planned = (
         due_meeting_reminders(now=now)
         + due_review_reminders(now=now)
         + due_action_reminders(now=now)
     )
-    result.created = _deliveries_create(planned, now=now)
+    _deliveries_create(planned, now=now, result=result)
     if result.created or result.requeued:
-        logger.info("reminders: %d new, %d re-enqueued", len(result.created), len(result.requeued))
-    return result
-
-
-# --- sending -----------------------------------------------------------------------
-
-
-def _obsolete_reason(delivery: ReminderDelivery, now: datetime.datetime) -> str:
-    """Why this reminder should not go out any more, or "" if it should."""
-    if delivery.meeting_id:
-        meeting = delivery.meeting
-        if meeting.cancelled:
-            return "The meeting was cancelled."
-        if not recurrence.is_occurrence(meeting, delivery.occurrence):
-            return "The meeting was moved; this occurrence no longer exists."
-        if delivery.occurrence <= now:
-            return "The meeting had started before the reminder could be sent."
-        return ""
-    if delivery.action_id:
-        action = delivery.action
-        if action.status == ImprovementAction.Status.DONE:
-            return "The improvement action was done in the meantime."
-        if action.due_on != delivery.due_on:
-            return "The improvement action's due date was moved in the meantime."
-        if (
-            delivery.kind == Kind.ACTION
-            and action.owner.is_active
-            and delivery.recipient_id != action.owner_id
-        ):
-            return "The improvement action was given to somebody else in the meantime."
-        return ""
-    subject = delivery.role or delivery.duty
-    if not subject.active or subject.next_review_due != delivery.due_on:
-        return "The review was recorded (or the role or duty retired) in the meantime."
-    return ""
-
-
-def _backoff(attempts: int) -> datetime.timedelta:
-    seconds = settings.REMINDER_RETRY_SECONDS * 2 ** max(0, attempts - 1)
-    return datetime.timedelta(seconds=min(seconds, 3600))
-
-
-# Statuses that mean an email reminder did not (surely) reach its recipient: counted
-# together on the notifications page and found together in the admin.
-UNDELIVERED = (Status.FAILED, Status.EXPIRED, Status.UNKNOWN)
-
-
-def _too_late(delivery: ReminderDelivery, now: datetime.datetime) -> bool:
-    """A meeting reminder whose meeting has begun: it can no longer be useful."""
-    if not delivery.meeting_id or delivery.occurrence > now:
-        return False
-    meeting = delivery.meeting
-    # A cancelled or moved occurrence needed nothing: that is "skipped", not a loss.
-    return not meeting.cancelled and recurrence.is_occurrence(meeting, delivery.occurrence)
-
-
-def delivery_send(*, delivery_id: int, now: datetime.datetime) -> str:
-    """Claim the delivery, send its email, record the outcome. Returns the status
-    it was left in, or "" if it was not ours to send (already sent, being sent by
-    another worker, failed, in-app only).
-
-    Never silent about a loss: a reminder that something needed but that could not go
-    out before its meeting began is EXPIRED (not SKIPPED, which means nothing needed
-    sending), and a retry is never planned after that moment. A delivery reclaimed
-    from a worker that stopped mid-send is sent again while still useful; once it is
-    too late, its outcome is UNKNOWN (the first attempt may have arrived)."""
-    stale = now - datetime.timedelta(seconds=settings.REMINDER_STUCK_SECONDS)
-    claim = {
-        "status": Status.SENDING,
-        "claimed_at": now,
-        "enqueued_at": None,
-        "attempts": F("attempts") + 1,
-    }
-    # Two updates, so that we know whether this is a send interrupted earlier.
-    interrupted = bool(
-        ReminderDelivery.objects.filter(
-            pk=delivery_id, status=Status.SENDING, claimed_at__lt=stale
-        ).update(**claim)
-    )
-    claimed = interrupted or ReminderDelivery.objects.filter(
-        pk=delivery_id, status=Status.PENDING
-    ).update(**claim)
-    if not claimed:
-        return ""
-    delivery = ReminderDelivery.objects.select_related(
-        "recipient__profile",
-        "meeting__organiser__profile",
-        "role__department",
-        "duty__department",
-        "action__owner__profile",
-        "action__feedback",
-    ).get(pk=delivery_id)
-    ours = ReminderDelivery.objects.filter(pk=delivery_id, status=Status.SENDING, claimed_at=now)
-    reason = _obsolete_reason(delivery, now)
-    if reason and _too_late(delivery, now):
-        if interrupted:
-            ours.update(
-                status=Status.UNKNOWN,
-                detail="A worker stopped while sending this reminder and the meeting has "
-                "begun since: the mail server may or may not have received it.",
-                next_attempt_at=None,
-            )
-            return Status.UNKNOWN
-        earlier = f" Last error: {delivery.detail}" if delivery.detail else ""
-        ours.update(status=Status.EXPIRED, detail=reason + earlier, next_attempt_at=None)
-        return Status.EXPIRED
-    if not reason:
-        _wanted, reason = _email_wanted(delivery.recipient)
-    if reason:
-        ours.update(status=Status.SKIPPED, detail=reason)
-        return Status.SKIPPED
-    try:
-        reminder_email(delivery).send()
-    except Exception as error:  # SMTP refusals, connection errors, timeouts, bugs
-        detail = f"{type(error).__name__}: {error}"
-        if delivery.attempts >= settings.REMINDER_MAX_ATTEMPTS:
-            logger.error("reminder %s failed for good: %s", delivery.key, detail)
-            ours.update(status=Status.FAILED, detail=detail, next_attempt_at=None)
-            return Status.FAILED
-        retry_at = now + _backoff(delivery.attempts)
-        if delivery.meeting_id and retry_at >= delivery.occurrence:
-            # Within the useful window: halfway to the start, or give up if no time is left.
-            left = delivery.occurrence - now
-            if left < datetime.timedelta(seconds=settings.REMINDER_RETRY_SECONDS):
-                logger.error("reminder %s expired unsent: %s", delivery.key, detail)
-                ours.update(
-                    status=Status.EXPIRED,
-                    detail=f"No time left to retry before the meeting. Last error: {detail}",
-                    next_attempt_at=None,
-                )
-                return Status.EXPIRED
-            retry_at = now + left / 2
-        logger.warning("reminder %s failed, retrying at %s: %s", delivery.key, retry_at, detail)
-        ours.update(status=Status.PENDING, detail=detail, next_attempt_at=retry_at)
-        return Status.PENDING
-    ours.update(status=Status.SENT, sent_at=now, detail="", next_attempt_at=None)
-    return Status.SENT
-
-
-def delivery_retry(*, delivery: ReminderDelivery, now: datetime.datetime) -> bool:
-    """An admin's "try again" on a failed delivery: back to pending, fresh attempts."""
-    return bool(
-        ReminderDelivery.objects.filter(pk=delivery.pk, status=Status.FAILED).update(
-            status=Status.PENDING, attempts=0, next_attempt_at=now, enqueued_at=None
+        logger.info(
+            "reminders: %d new, %d re-enqueued, in %d send batches",
+            len(result.created),
+            len(result.requeued),
+            len(result.enqueued),
         )
-    )
+    return result

@@ -221,19 +221,30 @@ def _action_department_map(actions: list[dict]) -> dict[int, set[int]]:
     return departments
 
 
-def due_action_reminders(*, now: datetime.datetime) -> list[PlannedReminder]:
-    """Improvement actions not done whose due date has passed: a reminder to the owner
-    on the day after the due date and every REMINDER_REPEAT_DAYS while still overdue;
-    once REMINDER_ESCALATION_DAYS overdue, an escalation to the managers of the
-    department the feedback is about. Org admins stand in for missing managers, and
-    the managers for an owner whose account was deactivated, so that nothing is lost.
-    Sent from REMINDER_REVIEW_HOUR local time, like review reminders. A constant
-    number of queries, whatever the number of actions."""
-    local_now = timezone.localtime(now)
-    if local_now.hour < settings.REMINDER_REVIEW_HOUR:
-        return []
-    today = local_now.date()
-    actions = list(
+class _ManagersOrAdmins:
+    """{action id: the managers of the departments its feedback is about, or the org
+    admins if there are none}; each read once, when first needed."""
+
+    def __init__(self, departments: dict[int, set[int]]) -> None:
+        self.departments = departments
+        self.managers: dict[int, set[int]] | None = None
+        self.admins: set[int] | None = None
+
+    def __call__(self, action_id: int) -> set[int]:
+        if self.managers is None:
+            self.managers = reviews.department_manager_map()
+        recipients = set().union(
+            *(self.managers.get(pk, set()) for pk in self.departments[action_id])
+        )
+        if recipients:
+            return recipients
+        if self.admins is None:
+            self.admins = reviews.org_admin_ids()
+        return self.admins
+
+
+def _overdue_actions(now: datetime.datetime) -> list[dict]:
+    return list(
         overdue_improvement_actions(now).values(
             "pk",
             "owner_id",
@@ -247,54 +258,63 @@ def due_action_reminders(*, now: datetime.datetime) -> list[PlannedReminder]:
             meeting=F("feedback__meeting_id"),
         )
     )
+
+
+def _action_reminders(
+    action: dict, *, today: datetime.date, managers_or_admins: _ManagersOrAdmins
+) -> list[PlannedReminder]:
+    """The reminder (owner, or managers for a deactivated owner) and escalation due
+    today for one overdue action."""
+    due_on = action["due_on"]
+    first_day = due_on + datetime.timedelta(days=1)
+    repeat_days = settings.REMINDER_REPEAT_DAYS
+    reminder_day = first_day + datetime.timedelta(
+        days=(today - first_day).days // repeat_days * repeat_days
+    )
+    # A deactivated owner's reminders go to those who can give the action a new owner.
+    owner_ids = {action["owner_id"]} if action["owner_active"] else managers_or_admins(action["pk"])
+    common = {"action_id": action["pk"], "due_on": due_on}
+    planned = [
+        PlannedReminder(
+            kind=Kind.ACTION,
+            recipient_id=recipient_id,
+            occurrence=_at_review_hour(reminder_day),
+            **common,
+        )
+        for recipient_id in owner_ids
+    ]
+    escalate_after = datetime.timedelta(days=settings.REMINDER_ESCALATION_DAYS)
+    if today - due_on >= escalate_after:
+        planned += [
+            PlannedReminder(
+                kind=Kind.ACTION_ESCALATION,
+                recipient_id=recipient_id,
+                occurrence=_at_review_hour(due_on + escalate_after),
+                **common,
+            )
+            for recipient_id in managers_or_admins(action["pk"])
+        ]
+    return planned
+
+
+def due_action_reminders(*, now: datetime.datetime) -> list[PlannedReminder]:
+    """Improvement actions not done whose due date has passed: a reminder to the owner
+    on the day after the due date and every REMINDER_REPEAT_DAYS while still overdue;
+    once REMINDER_ESCALATION_DAYS overdue, an escalation to the managers of the
+    department the feedback is about. Org admins stand in for missing managers, and
+    the managers for an owner whose account was deactivated, so that nothing is lost.
+    Sent from REMINDER_REVIEW_HOUR local time, like review reminders. A constant
+    number of queries, whatever the number of actions."""
+    local_now = timezone.localtime(now)
+    if local_now.hour < settings.REMINDER_REVIEW_HOUR:
+        return []
+    actions = _overdue_actions(now)
     if not actions:
         return []
-    departments = _action_department_map(actions)
-    repeat_days = settings.REMINDER_REPEAT_DAYS
-    escalate_after = datetime.timedelta(days=settings.REMINDER_ESCALATION_DAYS)
-    managers: dict[int, set[int]] | None = None
-    admins: set[int] | None = None
-
-    def managers_or_admins(action_id: int) -> set[int]:
-        nonlocal managers, admins
-        if managers is None:
-            managers = reviews.department_manager_map()
-        recipients = set().union(*(managers.get(pk, set()) for pk in departments[action_id]))
-        if recipients:
-            return recipients
-        if admins is None:
-            admins = reviews.org_admin_ids()
-        return admins
-
+    managers_or_admins = _ManagersOrAdmins(_action_department_map(actions))
     planned: list[PlannedReminder] = []
     for action in actions:
-        due_on = action["due_on"]
-        first_day = due_on + datetime.timedelta(days=1)
-        repeats = (today - first_day).days // repeat_days
-        reminder_day = first_day + datetime.timedelta(days=repeats * repeat_days)
-        if action["owner_active"]:
-            owner_ids = {action["owner_id"]}
-        else:
-            owner_ids = managers_or_admins(action["pk"])
-        for recipient_id in owner_ids:
-            planned.append(
-                PlannedReminder(
-                    kind=Kind.ACTION,
-                    recipient_id=recipient_id,
-                    occurrence=_at_review_hour(reminder_day),
-                    action_id=action["pk"],
-                    due_on=due_on,
-                )
-            )
-        if today - due_on >= escalate_after:
-            for recipient_id in managers_or_admins(action["pk"]):
-                planned.append(
-                    PlannedReminder(
-                        kind=Kind.ACTION_ESCALATION,
-                        recipient_id=recipient_id,
-                        occurrence=_at_review_hour(due_on + escalate_after),
-                        action_id=action["pk"],
-                        due_on=due_on,
-                    )
-                )
+        planned += _action_reminders(
+            action, today=local_now.date(), managers_or_admins=managers_or_admins
+        )
     return planned

@@ -92,8 +92,12 @@ def reminder_url(delivery: ReminderDelivery) -> str:
     return reverse("duty-review", args=[delivery.duty_id])
 
 
-def reminder_email(delivery: ReminderDelivery) -> EmailMultiAlternatives:
-    """The email, in the recipient's language; times in the meeting's time zone."""
+def reminder_email(
+    delivery: ReminderDelivery, *, ics: bytes | None = None
+) -> EmailMultiAlternatives:
+    """The email, in the recipient's language; times in the meeting's time zone.
+    `ics`: the meeting's calendar file, when the caller has it already (a batch of
+    reminders of one meeting shares it)."""
     recipient = delivery.recipient
     meeting = delivery.meeting
     zone_name = meeting.time_zone if meeting else settings.TIME_ZONE
@@ -126,7 +130,7 @@ def reminder_email(delivery: ReminderDelivery) -> EmailMultiAlternatives:
     if meeting:
         message.attach(
             f"{slugify(meeting.title) or 'meeting'}.ics",
-            calendar.meeting_ics(meeting).decode(),
+            (ics or calendar.meeting_ics(meeting)).decode(),
             "text/calendar",
         )
     return message

@@ -131,18 +131,14 @@ def _curve(start: Point, control: Point, end: Point) -> str:
     return f"M{start.x:.1f},{start.y:.1f} Q{control.x:.1f},{control.y:.1f} {end.x:.1f},{end.y:.1f}"
 
 
-def layout(departments: list[Department], edges: list[FlowEdge]) -> FlowMap:
-    """Place `departments` (in the given order) clockwise on an ellipse from the top
-    and draw `edges` between them. A lone arrow bends towards the centre, away from
-    the neighbouring departments; two arrows between the same pair bend to opposite
-    sides (each to the left of its own direction). A count badge that would cover an
-    earlier one slides along its arrow."""
-    centre = Point(WIDTH / 2, HEIGHT / 2)
+def _nodes(departments: list[Department], centre: Point) -> tuple[list[Node], dict[int, Point]]:
+    """The departments clockwise on an ellipse from the top, names outside; and
+    {department id: its exact position}."""
     # An ellipse uses the width of the page; names outside the nodes need the margins.
     radius_x, radius_y = WIDTH / 2 - 170, HEIGHT / 2 - 90
     count = max(len(departments), 1)
-    positions: dict[int, Point] = {}
     nodes: list[Node] = []
+    positions: dict[int, Point] = {}
     for index, department in enumerate(departments):
         angle = -math.pi / 2 + 2 * math.pi * index / count
         direction = Point(math.cos(angle), math.sin(angle))
@@ -164,52 +160,82 @@ def layout(departments: list[Department], edges: list[FlowEdge]) -> FlowMap:
                 anchor=anchor,
             )
         )
-    arrows: list[Arrow] = []
+    return nodes, positions
+
+
+def _bend(source: Point, target: Point, centre: Point, *, one_way: bool):
+    """(start, control, end) of the curve from source to target: to the left of its
+    direction, or, for a lone arrow, towards the centre."""
+    along = target - source
+    normal = Point(along.y, -along.x).unit()  # left of the direction of travel
+    midpoint = source + along.scale(0.5)
+    inward = centre - midpoint
+    if one_way and normal.x * inward.x + normal.y * inward.y < 0:
+        normal = normal.scale(-1)
+    control = midpoint + normal.scale(along.length() * CURVE)
+    start = source + (control - source).unit().scale(NODE_RADIUS + 2)
+    end = target + (control - target).unit().scale(NODE_RADIUS + 6)
+    return start, control, end
+
+
+@dataclass
+class _Placed:
+    """What is on the map already: badges, label outlines, nodes."""
+
+    badges: list[Point]
+    labels: list[Point]
+    nodes: list[Point]
+
+
+def _badge_spot(start: Point, control: Point, end: Point, label: str, placed: _Placed):
+    """(where along the arrow its badge goes, the label or "" if it fits nowhere)."""
+    share = _free_spot(start, control, end, placed.badges)
+    if not label:
+        return share, ""
+    # A spot where neither the badge nor the label touches an earlier one; with none,
+    # the label is left out (the arrow's tooltip and the table carry it).
+    for t in BADGE_SPOTS:
+        spot = _at(start, control, end, t)
+        points = _label_points(start, control, end, t, label)
+        if all((spot - other).length() > 26 for other in placed.badges) and not (
+            _collides(points, placed.labels, LABEL_CLEARANCE)
+            or _collides(points, placed.badges, LABEL_CLEARANCE)
+            or _collides(points, placed.nodes, NODE_RADIUS)
+        ):
+            placed.labels.extend(points)
+            return t, label
+    return share, ""
+
+
+def _edge_label(edge: FlowEdge) -> str:
+    label = _short(edge.flows[0].information)
+    return f"{label} +{edge.count - 1}" if edge.count > 1 else label
+
+
+def layout(departments: list[Department], edges: list[FlowEdge]) -> FlowMap:
+    """Place `departments` (in the given order) clockwise on an ellipse from the top
+    and draw `edges` between them. A lone arrow bends towards the centre, away from
+    the neighbouring departments; two arrows between the same pair bend to opposite
+    sides (each to the left of its own direction). A count badge that would cover an
+    earlier one slides along its arrow."""
+    centre = Point(WIDTH / 2, HEIGHT / 2)
+    nodes, positions = _nodes(departments, centre)
     show_labels = len(edges) <= LABEL_LIMIT
     pairs = {(edge.source.pk, edge.target.pk) for edge in edges}
-    badges: list[Point] = []
-    label_points: list[Point] = []
-    node_points = list(positions.values())
+    placed = _Placed(badges=[], labels=[], nodes=list(positions.values()))
+    arrows: list[Arrow] = []
     for edge in edges:
         source = positions.get(edge.source.pk)
         target = positions.get(edge.target.pk)
         if source is None or target is None:
             continue
-        along = target - source
-        normal = Point(along.y, -along.x).unit()  # left of the direction of travel
-        midpoint = source + along.scale(0.5)
-        inward = centre - midpoint
-        if (edge.target.pk, edge.source.pk) not in pairs and (
-            normal.x * inward.x + normal.y * inward.y < 0
-        ):
-            normal = normal.scale(-1)
-        control = midpoint + normal.scale(along.length() * CURVE)
-        start = source + (control - source).unit().scale(NODE_RADIUS + 2)
-        end = target + (control - target).unit().scale(NODE_RADIUS + 6)
-        label = ""
-        if show_labels:
-            label = _short(edge.flows[0].information)
-            if edge.count > 1:
-                label = f"{label} +{edge.count - 1}"
-        share = _free_spot(start, control, end, badges)
-        if label:
-            # A spot where neither the badge nor the label touches an earlier one; with
-            # none, the label is left out (the arrow's tooltip and the table carry it).
-            for t in BADGE_SPOTS:
-                spot = _at(start, control, end, t)
-                points = _label_points(start, control, end, t, label)
-                if all((spot - other).length() > 26 for other in badges) and not (
-                    _collides(points, label_points, LABEL_CLEARANCE)
-                    or _collides(points, badges, LABEL_CLEARANCE)
-                    or _collides(points, node_points, NODE_RADIUS)
-                ):
-                    share = t
-                    label_points.extend(points)
-                    break
-            else:
-                label = ""
+        one_way = (edge.target.pk, edge.source.pk) not in pairs
+        start, control, end = _bend(source, target, centre, one_way=one_way)
+        label = _edge_label(edge) if show_labels else ""
+        share, label = _badge_spot(start, control, end, label, placed)
         middle = _at(start, control, end, share)
-        badges.append(middle)
+        placed.badges.append(middle)
+        forwards = start.x <= end.x
         arrows.append(
             Arrow(
                 edge=edge,
@@ -218,10 +244,8 @@ def layout(departments: list[Department], edges: list[FlowEdge]) -> FlowMap:
                 badge_y=round(middle.y, 1),
                 width=round(min(1.5 + edge.count, 6), 1),
                 label=label,
-                label_path=(
-                    _curve(start, control, end) if start.x <= end.x else _curve(end, control, start)
-                ),
-                label_offset=f"{round(100 * (share if start.x <= end.x else 1 - share))}%",
+                label_path=_curve(start, control, end) if forwards else _curve(end, control, start),
+                label_offset=f"{round(100 * (share if forwards else 1 - share))}%",
             )
         )
     return FlowMap(width=WIDTH, height=HEIGHT, nodes=nodes, arrows=arrows)

@@ -18,17 +18,25 @@ def free_port() -> int:
 
 class Mailbox:
     """Keeps what it accepts; refuses the next `refusals` messages (-1: all) with a
-    temporary error, as a full or overloaded mail server does."""
+    temporary error, as a full or overloaded mail server does. Counts the
+    connections that carried mail (one SMTP session each)."""
 
     def __init__(self) -> None:
         self.messages: list[bytes] = []
         self.recipients: list[str] = []
         self.refusals = 0
         self.refused = 0
+        self._sessions: list = []
         self._lock = threading.Lock()
+
+    @property
+    def connections(self) -> int:
+        return len(self._sessions)
 
     async def handle_DATA(self, server, session, envelope) -> str:
         with self._lock:
+            if not any(seen is session for seen in self._sessions):
+                self._sessions.append(session)
             if self.refusals:
                 self.refusals -= 1 if self.refusals > 0 else 0
                 self.refused += 1

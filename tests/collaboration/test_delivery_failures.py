@@ -29,7 +29,7 @@ def meeting_soon(make_meeting, member):
 
 @pytest.fixture
 def dispatch(django_capture_on_commit_callbacks):
-    """The dispatcher at now0 + offset, then the send task of each delivery it
+    """The dispatcher at now0 + offset, then the send task of each batch it
     enqueued, on the same clock (as a worker would run them a moment later)."""
     now0 = timezone.now()
 
@@ -37,9 +37,11 @@ def dispatch(django_capture_on_commit_callbacks):
         now = now0 + offset
         with django_capture_on_commit_callbacks() as enqueued:
             result = reminders.reminders_dispatch(now=now)
-        assert len(enqueued) == len(result.created) + len(result.requeued)
-        for delivery_id in result.created + result.requeued:
-            reminders.delivery_send(delivery_id=delivery_id, now=now)
+        assert len(enqueued) == len(result.enqueued)
+        in_batches = [pk for batch in result.enqueued for pk in batch]
+        assert sorted(in_batches) == sorted(result.created + result.requeued)
+        for batch in result.enqueued:
+            reminders.deliveries_send(delivery_ids=batch, now=now)
         return result
 
     return run

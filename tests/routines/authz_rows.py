@@ -28,11 +28,11 @@ from collaboration.routines.models import (
     Goal,
     GoalLink,
     ImprovementAction,
-    InformationFlow,
     Lesson,
     Target,
 )
 from orgmap.models import Department, Project, Role
+from responsibilities.models import InformationFlow
 
 
 def _objects() -> dict:

@@ -17,12 +17,12 @@ from collaboration.routines.models import (
     Feedback,
     Goal,
     ImprovementAction,
-    InformationFlow,
     Lesson,
     Target,
     TargetProgress,
 )
 from orgmap.models import Department, Project
+from responsibilities.models import InformationFlow
 from tests import factories
 
 pytestmark = pytest.mark.django_db

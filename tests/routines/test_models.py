@@ -17,13 +17,13 @@ from collaboration.routines.models import (
     Goal,
     GoalLink,
     ImprovementAction,
-    InformationFlow,
     Lesson,
     Target,
     TargetProgress,
     normalise_tags,
 )
 from orgmap.models import Project, Role
+from responsibilities.models import InformationFlow
 
 pytestmark = pytest.mark.django_db
 
