@@ -412,3 +412,10 @@ IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "100000"))
 IMPORT_MAX_UNCOMPRESSED_BYTES = int(
     os.environ.get("IMPORT_MAX_UNCOMPRESSED_BYTES", str(50 * 1024 * 1024))
 )
+# Uploads with more rows than this are checked and applied by a Celery job, with a
+# progress bar, instead of inside the web request (responsibilities/spreadsheets/import_jobs.py).
+IMPORT_INLINE_MAX_ROWS = int(os.environ.get("IMPORT_INLINE_MAX_ROWS", "3000"))
+# An import job's upload and report are kept this long; one step of it is stopped
+# after IMPORT_TIME_LIMIT_SECONDS.
+IMPORT_RETENTION_HOURS = int(os.environ.get("IMPORT_RETENTION_HOURS", "24"))
+IMPORT_TIME_LIMIT_SECONDS = int(os.environ.get("IMPORT_TIME_LIMIT_SECONDS", "1800"))

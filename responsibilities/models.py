@@ -233,6 +233,73 @@ class ExportJob(models.Model):
         )
 
 
+class ImportJob(models.Model):
+    """A large spreadsheet import, checked and then applied by Celery tasks.
+
+    The upload waits in the default storage (`file_name`) until the job is applied or
+    expires; `report` is the check's report as the import page shows it, rendered in
+    the requester's language by the task that made it."""
+
+    class Kind(models.TextChoices):
+        RACI = "raci", _("RACI matrix")
+        PEOPLE = "people", _("people")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        CHECKED = "checked", _("checked")
+        APPLIED = "applied", _("applied")
+        FAILED = "failed", _("failed")
+
+    class Step(models.TextChoices):
+        CHECK = "check", _("check")
+        APPLY = "apply", _("apply")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    project = models.ForeignKey(
+        "orgmap.Project", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    filename = models.CharField(max_length=255, blank=True)
+    file_name = models.CharField(max_length=200, blank=True)  # the upload in the storage
+    step = models.CharField(max_length=10, choices=Step.choices, default=Step.CHECK)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)  # rows, estimated before reading
+    done = models.PositiveIntegerField(default=0)  # rows read so far
+    valid = models.BooleanField(default=False)
+    has_changes = models.BooleanField(default=False)
+    report = models.TextField(blank=True)
+    summary = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+
+    def __str__(self) -> str:
+        return f"{self.kind} import {self.id} ({self.step}, {self.status})"
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        if not self.in_progress:
+            return 100
+        return min(99, int(100 * self.done / self.total)) if self.total else 0
+
+
 # Information flows: MISSING_HANDOFF reads them, so they live beside the duties.
 
 

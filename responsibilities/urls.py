@@ -57,4 +57,6 @@ urlpatterns = [
     ),
     path("import/raci/", spreadsheets.raci_import, name="import-raci"),
     path("import/people/", spreadsheets.people_import, name="import-people"),
+    path("import/jobs/<uuid:pk>/", spreadsheets.import_job, name="import-job"),
+    path("import/jobs/<uuid:pk>/apply/", spreadsheets.import_job_apply, name="import-job-apply"),
 ]

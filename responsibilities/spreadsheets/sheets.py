@@ -334,11 +334,16 @@ def file_too_large(size: int) -> SpreadsheetError:
     )
 
 
-def read_upload(upload: UploadedFile) -> tuple[Table, bytes]:
-    """Read an upload after checking its size, before a byte of it is parsed."""
+def upload_data(upload: UploadedFile) -> bytes:
+    """An upload's bytes, after checking its size."""
     if upload.size is not None and upload.size > max_bytes():
         raise file_too_large(upload.size)
-    data = b"".join(upload.chunks())
+    return b"".join(upload.chunks())
+
+
+def read_upload(upload: UploadedFile) -> tuple[Table, bytes]:
+    """Read an upload after checking its size, before a byte of it is parsed."""
+    data = upload_data(upload)
     return read_table(data, upload.name or ""), data
 
 
