@@ -113,7 +113,8 @@ def _run(out: Path, *, memory: bool, people_csv: Path, raci_csv: Path) -> int:
 
     from orgmap.models import Department
     from responsibilities import selectors
-    from responsibilities.spreadsheets.sheets import Table, exports, imports, read_path
+    from responsibilities.spreadsheets import exports, imports
+    from responsibilities.spreadsheets.sheets import Table, read_path
 
     call_command("migrate", verbosity=0)
     if Department.objects.exists():
