@@ -245,7 +245,6 @@ class _Resolver:
 
     def resolve(self, cells: list[_Cell]) -> None:
         self.load(cells)
-        plan = self.plan
         for cell in cells:
             resolved = self.duty_for(cell)
             if resolved is None:
@@ -253,105 +252,118 @@ class _Resolver:
             duty_key, found, department = resolved
             if not self.allowed(cell, department):
                 continue
-            first_title, first_row = self.titles.setdefault(duty_key, (cell.duty_title, cell.row))
-            if (
-                plan.shape == LONG  # in a wide file a second spelling is a repeated row
-                and first_title != cell.duty_title
-                and (duty_key, cell.duty_title) not in self.spellings
-            ):
-                self.spellings.add((duty_key, cell.duty_title))
-                self.reader.warn(
-                    cell.row,
-                    cell.duty_position,
-                    _(
-                        "“%(title)s” on row %(first)s is the same duty (titles that differ only in case, spaces or punctuation are one duty); its spelling is kept."
-                    )
-                    % {"title": first_title, "first": first_row},
-                )
-            if plan.shape == WIDE:
-                first = self.duty_rows.setdefault(duty_key, cell.row)
-                if first != cell.row:
-                    self.once(
-                        "repeated",
-                        cell,
-                        cell.duty_position,
-                        _("The duty “%(duty)s” is repeated: it is already on row %(first)s.")
-                        % {"duty": cell.duty_title, "first": first},
-                    )
-                    continue
-            new_duty = None
-            if found is None:
-                new_duty = self.new_duties.get(duty_key)
-                if new_duty is None:
-                    new_duty = NewDuty(
-                        title=cell.duty_title,
-                        title_key=duty_key[2],
-                        department=department,
-                        project=cell.project,
-                        row=cell.row,
-                    )
-                    self.new_duties[duty_key] = new_duty
-            if cell.role is None:
+            self.note_spelling(cell, duty_key)
+            if self.repeated_duty(cell, duty_key):
+                continue
+            new_duty = None if found is not None else self.new_duty(cell, duty_key, department)
+            if cell.role is None or self.repeated_cell(cell, duty_key):
                 continue  # a wide row without letters: only the duty
-            first_row, first_letter = self.cell_rows.setdefault(
-                (duty_key, cell.role.pk), (cell.row, cell.letter)
+            self.add_change(cell, found, department, new_duty)
+        self.plan.new_duties = list(self.new_duties.values())
+
+    def note_spelling(self, cell: _Cell, duty_key: tuple) -> None:
+        """A long file may spell one duty two ways: the first spelling is kept."""
+        first_title, first_row = self.titles.setdefault(duty_key, (cell.duty_title, cell.row))
+        if (
+            self.plan.shape == LONG  # in a wide file a second spelling is a repeated row
+            and first_title != cell.duty_title
+            and (duty_key, cell.duty_title) not in self.spellings
+        ):
+            self.spellings.add((duty_key, cell.duty_title))
+            self.reader.warn(
+                cell.row,
+                cell.duty_position,
+                _(
+                    "“%(title)s” on row %(first)s is the same duty (titles that differ only in case, spaces or punctuation are one duty); its spelling is kept."
+                )
+                % {"title": first_title, "first": first_row},
             )
-            if first_row != cell.row:
-                values = {
-                    "duty": cell.duty_title,
-                    "role": cell.role.title,
-                    "first": first_row,
-                    "letter": raci.LETTER_LABELS[first_letter],
-                }
-                if first_letter == cell.letter:
-                    self.reader.warn(
-                        cell.row,
-                        cell.letter_position,
-                        _("Row %(first)s already gives %(role)s this letter; counted once.")
-                        % values,
-                    )
-                else:
-                    self.reader.problem(
-                        cell.row,
-                        cell.letter_position,
-                        _(
-                            "Row %(first)s gives %(role)s the letter %(letter)s for the same duty; a cell has one letter."
-                        )
-                        % values,
-                    )
-                continue
-            current = self.existing.get((found["pk"], cell.role.pk)) if found else None
-            if current is not None and current.letter == cell.letter:
-                plan.unchanged += 1
-                continue
-            role_department = self.reader.departments.by_pk.get(cell.role.department_id)
-            change = CellChange(
+
+    def repeated_duty(self, cell: _Cell, duty_key: tuple) -> bool:
+        """A wide file has one row per duty."""
+        if self.plan.shape != WIDE:
+            return False
+        first = self.duty_rows.setdefault(duty_key, cell.row)
+        if first == cell.row:
+            return False
+        self.once(
+            "repeated",
+            cell,
+            cell.duty_position,
+            _("The duty “%(duty)s” is repeated: it is already on row %(first)s.")
+            % {"duty": cell.duty_title, "first": first},
+        )
+        return True
+
+    def new_duty(self, cell: _Cell, duty_key: tuple, department: Department) -> NewDuty:
+        new_duty = self.new_duties.get(duty_key)
+        if new_duty is None:
+            new_duty = self.new_duties[duty_key] = NewDuty(
+                title=cell.duty_title,
+                title_key=duty_key[2],
+                department=department,
+                project=cell.project,
                 row=cell.row,
-                column=column_letter(cell.letter_position),
-                duty_title=found["title"] if found is not None else cell.duty_title,
-                department_code=department.code,
-                project_code=cell.project.code if cell.project is not None else None,
-                role=cell.role,
-                role_department_code=role_department.code if role_department else "",
-                before=current.letter if current is not None else None,
-                after=cell.letter,
-                duty_id=found["pk"] if found is not None else None,
-                new_duty=new_duty,
-                assignment=current,
             )
-            (plan.updates if current is not None else plan.creates).append(change)
-        plan.new_duties = list(self.new_duties.values())
+        return new_duty
+
+    def repeated_cell(self, cell: _Cell, duty_key: tuple) -> bool:
+        """A cell given twice: counted once with the same letter, refused with another."""
+        first_row, first_letter = self.cell_rows.setdefault(
+            (duty_key, cell.role.pk), (cell.row, cell.letter)
+        )
+        if first_row == cell.row:
+            return False
+        values = {
+            "duty": cell.duty_title,
+            "role": cell.role.title,
+            "first": first_row,
+            "letter": raci.LETTER_LABELS[first_letter],
+        }
+        if first_letter == cell.letter:
+            self.reader.warn(
+                cell.row,
+                cell.letter_position,
+                _("Row %(first)s already gives %(role)s this letter; counted once.") % values,
+            )
+        else:
+            self.reader.problem(
+                cell.row,
+                cell.letter_position,
+                _(
+                    "Row %(first)s gives %(role)s the letter %(letter)s for the same duty; a cell has one letter."
+                )
+                % values,
+            )
+        return True
+
+    def add_change(
+        self, cell: _Cell, found: dict | None, department: Department, new_duty: NewDuty | None
+    ) -> None:
+        plan = self.plan
+        current = self.existing.get((found["pk"], cell.role.pk)) if found else None
+        if current is not None and current.letter == cell.letter:
+            plan.unchanged += 1
+            return
+        role_department = self.reader.departments.by_pk.get(cell.role.department_id)
+        change = CellChange(
+            row=cell.row,
+            column=column_letter(cell.letter_position),
+            duty_title=found["title"] if found is not None else cell.duty_title,
+            department_code=department.code,
+            project_code=cell.project.code if cell.project is not None else None,
+            role=cell.role,
+            role_department_code=role_department.code if role_department else "",
+            before=current.letter if current is not None else None,
+            after=cell.letter,
+            duty_id=found["pk"] if found is not None else None,
+            new_duty=new_duty,
+            assignment=current,
+        )
+        (plan.updates if current is not None else plan.creates).append(change)
 
 
-def apply_raci_plan(plan: RaciPlan, *, by: AbstractBaseUser | None) -> None:
-    """Write a valid plan: duties, cells and their history, in bulk.
-
-    Call inside the transaction that made the plan with lock=True, so that the
-    versions read are still the versions written over.
-    """
-    if not plan.valid:
-        raise ValueError("A plan with problems cannot be applied.")
-    now = timezone.now()
+def _create_duties(plan: RaciPlan) -> list[Duty]:
     duties = [
         Duty(
             title=new.title,
@@ -366,6 +378,10 @@ def apply_raci_plan(plan: RaciPlan, *, by: AbstractBaseUser | None) -> None:
     Duty.objects.bulk_create(duties, batch_size=500)
     for new, duty in zip(plan.new_duties, duties, strict=True):
         new.instance = duty
+    return duties
+
+
+def _create_cells(plan: RaciPlan, *, by, now) -> list[Assignment]:
     # A cell cleared earlier starts above the versions it had (services.next_versions).
     versions = next_versions(
         [(change.duty_id, change.role.pk) for change in plan.creates if change.duty_id]
@@ -382,6 +398,10 @@ def apply_raci_plan(plan: RaciPlan, *, by: AbstractBaseUser | None) -> None:
         for change in plan.creates
     ]
     Assignment.objects.bulk_create(created, batch_size=1000)
+    return created
+
+
+def _update_cells(plan: RaciPlan, *, by, now) -> list[Assignment]:
     updated = []
     for change in plan.updates:
         assignment = change.assignment
@@ -394,27 +414,45 @@ def apply_raci_plan(plan: RaciPlan, *, by: AbstractBaseUser | None) -> None:
     Assignment.objects.bulk_update(
         updated, ["letter", "version", "updated_at", "updated_by"], batch_size=1000
     )
-    history = [
-        AssignmentChange(
-            duty_id=assignment.duty_id,
-            role_id=assignment.role_id,
-            before=change.before or "",
-            after=change.after,
-            version=assignment.version,
-            changed_at=now,
-            changed_by=by,
-            source="import",
-        )
-        for change, assignment in [
-            *zip(plan.creates, created, strict=True),
-            *zip(plan.updates, updated, strict=True),
-        ]
-    ]
-    AssignmentChange.objects.bulk_create(history, batch_size=1000)
+    return updated
+
+
+def _write_history(plan: RaciPlan, written: list[Assignment], *, by, now) -> None:
+    changes = [*plan.creates, *plan.updates]  # in the order of `written`
+    AssignmentChange.objects.bulk_create(
+        [
+            AssignmentChange(
+                duty_id=assignment.duty_id,
+                role_id=assignment.role_id,
+                before=change.before or "",
+                after=change.after,
+                version=assignment.version,
+                changed_at=now,
+                changed_by=by,
+                source="import",
+            )
+            for change, assignment in zip(changes, written, strict=True)
+        ],
+        batch_size=1000,
+    )
+
+
+def apply_raci_plan(plan: RaciPlan, *, by: AbstractBaseUser | None) -> None:
+    """Write a valid plan: duties, cells and their history, in bulk.
+
+    Call inside the transaction that made the plan with lock=True, so that the
+    versions read are still the versions written over.
+    """
+    if not plan.valid:
+        raise ValueError("A plan with problems cannot be applied.")
+    now = timezone.now()
+    duties = _create_duties(plan)
+    written = [*_create_cells(plan, by=by, now=now), *_update_cells(plan, by=by, now=now)]
+    _write_history(plan, written, by=by, now=now)
     # Bulk writes send no signals: refresh the findings of what was written, here.
     findings_store.findings_refresh(
-        duty_ids={cell.duty_id for cell in [*created, *updated]} | {duty.pk for duty in duties},
-        role_ids={cell.role_id for cell in [*created, *updated]},
+        duty_ids={cell.duty_id for cell in written} | {duty.pk for duty in duties},
+        role_ids={cell.role_id for cell in written},
         match_keys={duty.match_key for duty in duties},
     )
     plan.applied = True
