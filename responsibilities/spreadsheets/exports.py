@@ -17,7 +17,7 @@ Every text cell goes through spreadsheets.neutralise() against formula injection
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO
 
@@ -55,12 +55,18 @@ _LABEL_TO_LETTER = {label: letter for letter, label in raci.LETTER_LABELS.items(
 
 @dataclass
 class Sheet:
-    """The matrix as rows of text, ready for CSV or XLSX."""
+    """The matrix as rows, ready for CSV or XLSX: text already neutralised (against
+    formula injection), None for an empty cell."""
 
     shape: str
     header: list[str]
-    rows: Iterable[list[str]]
+    make_rows: Callable[[bool], Iterator[list[str | None]]]  # trim: end at the last filled cell
     first_letter_column: int  # wide: letters from this column on; long: the letter column
+    text_columns: tuple[int, ...]  # the columns of free text (titles, codes)
+
+    @property
+    def rows(self) -> Iterator[list[str | None]]:
+        return self.make_rows(False)
 
 
 def role_header(title: str, department_code: str, *, qualify: bool) -> str:
@@ -140,26 +146,38 @@ def wide_sheet(scope: selectors.Scope) -> Sheet:
         extra = [DEPARTMENT_COLUMN]
     elif any(project_code for _pk, _title, _dept, project_code in duty_rows):
         extra = [PROJECT_COLUMN]
-    letters: dict[int, dict[int, str]] = defaultdict(dict)
+    first_letter = 1 + len(extra)
+    index = {column.role_id: first_letter + i for i, column in enumerate(columns)}
+    # Each duty's filled cells as (column index, label): a row is built from a blank
+    # one in the cost of its letters, not of its hundreds of columns.
+    filled: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for row in assignments:
-        letters[row["duty_id"]][row["role_id"]] = raci.LETTER_LABELS[row["letter"]]
-    role_ids = [column.role_id for column in columns]
+        filled[row["duty_id"]].append((index[row["role_id"]], raci.LETTER_LABELS[row["letter"]]))
+    blank: list[str | None] = [None] * (first_letter + len(columns))
 
-    def rows() -> Iterator[list[str]]:
+    def rows(trim: bool) -> Iterator[list[str | None]]:
         for pk, title, department_code, project_code in duty_rows:
-            first = [title]
+            cells = filled.get(pk, ())
+            row = (
+                blank[: max((i for i, _label in cells), default=first_letter - 1) + 1]
+                if trim
+                else blank[:]
+            )
+            row[0] = neutralise(title)
             if in_project:
-                first.append(department_code)
+                row[1] = neutralise(department_code)
             elif extra:
-                first.append(project_code or "")
-            cells = letters.get(pk, {})
-            yield first + [cells.get(role_id, "") for role_id in role_ids]
+                row[1] = neutralise(project_code) if project_code else None
+            for position, label in cells:
+                row[position] = label
+            yield row
 
     return Sheet(
         shape=WIDE,
-        header=[DUTY_COLUMN, *extra, *headers],
-        rows=rows(),
-        first_letter_column=1 + len(extra),
+        header=[neutralise(text) for text in [DUTY_COLUMN, *extra, *headers]],
+        make_rows=rows,
+        first_letter_column=first_letter,
+        text_columns=tuple(range(first_letter)),
     )
 
 
@@ -185,20 +203,26 @@ def long_sheet(scope: selectors.Scope) -> Sheet:
         )
     )
 
-    def rows() -> Iterator[list[str]]:
+    def rows(trim: bool) -> Iterator[list[str | None]]:
         for department, duty, role, role_department, letter, project in assignments.iterator(
             chunk_size=2000
         ):
             yield [
-                department,
-                duty,
-                role,
-                role_department,
+                neutralise(department),
+                neutralise(duty),
+                neutralise(role),
+                neutralise(role_department),
                 raci.LETTER_LABELS[letter],
-                project or "",
+                neutralise(project) if project else None,
             ]
 
-    return Sheet(shape=LONG, header=list(LONG_COLUMNS), rows=rows(), first_letter_column=4)
+    return Sheet(
+        shape=LONG,
+        header=list(LONG_COLUMNS),
+        make_rows=rows,
+        first_letter_column=4,
+        text_columns=(0, 1, 2, 3, 5),
+    )
 
 
 def sheet_for(scope: selectors.Scope, shape: str) -> Sheet:
@@ -242,10 +266,10 @@ def scope_label(scope: selectors.Scope) -> str:
 
 def csv_stream(scope: selectors.Scope, shape: str) -> Iterator[str]:
     sheet = sheet_for(scope, shape)
-    return csv_lines(_with_header(sheet))
+    return csv_lines(_with_header(sheet), neutralised=True)
 
 
-def _with_header(sheet: Sheet) -> Iterator[list[str]]:
+def _with_header(sheet: Sheet) -> Iterator[list[str | None]]:
     yield sheet.header
     yield from sheet.rows
 
@@ -261,85 +285,126 @@ def write_csv(scope: selectors.Scope, shape: str, out: IO[str]) -> int:
 
 # ------------------------------------------------------------------ XLSX
 
+HEADER_STYLE = "orgmap header"
+LETTER_WIDTH, CODE_WIDTH, TITLE_WIDTH = 14, 16, 60
+LONG_WIDTHS = (16, 60, 40, 16, 8, 14)
+FINDINGS_WIDTHS = (26, 10, 14, 12, 50, 36, 70, 70)
 
-def write_xlsx(scope: selectors.Scope, shape: str, out: IO[bytes]) -> int:
-    """Write the workbook (RACI, Legend and Findings sheets) to a binary file.
 
-    Write-only mode streams rows to the file instead of keeping every cell in memory.
-    Returns the number of matrix rows written.
-    """
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
+def _xml_text(value: str | None) -> str | None:
+    # openpyxl refuses control characters that XML 1.0 cannot carry.
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.formatting.rule import CellIsRule
-    from openpyxl.styles import Alignment, Font, PatternFill
 
-    sheet = sheet_for(scope, shape)
-    workbook = Workbook(write_only=True)
-    matrix_ws = workbook.create_sheet("RACI")
-    legend_ws = workbook.create_sheet(_("Legend"))
-    findings_ws = workbook.create_sheet(_("Findings"))
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if value else None
 
-    header_font = Font(bold=True)
-    header_fill = PatternFill("solid", fgColor="FFEEF1F7")
-    wrap = Alignment(wrap_text=True, vertical="bottom")
-    centre = Alignment(horizontal="center")
-    letter_fonts = {
-        raci.LETTER_LABELS[letter]: Font(bold=True, color=colour)
-        for letter, colour in LETTER_COLOURS.items()
-    }
 
-    def text(value: object) -> str:
-        # openpyxl refuses control characters that XML 1.0 cannot carry.
-        return ILLEGAL_CHARACTERS_RE.sub("", neutralise(value))
+class _Book:
+    """A write-only workbook: rows stream to the file. Styles are few and shared: one
+    named style for header rows, one font per letter in the legend, and the matrix's
+    letters coloured by conditional formats, never a style per cell."""
 
-    def header_cells(ws, values: list[str]) -> list:
+    def __init__(self) -> None:
+        from openpyxl import Workbook
+        from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill
+
+        self.workbook = Workbook(write_only=True)
+        header = NamedStyle(name=HEADER_STYLE)
+        header.font = Font(bold=True)
+        header.fill = PatternFill("solid", fgColor="FFEEF1F7")
+        header.alignment = Alignment(wrap_text=True, vertical="bottom")
+        self.workbook.add_named_style(header)
+        self.centre = Alignment(horizontal="center")
+        self.letter_fonts = {
+            raci.LETTER_LABELS[letter]: Font(bold=True, color=colour)
+            for letter, colour in LETTER_COLOURS.items()
+        }
+
+    def sheet(self, title: str, widths: Iterable[int], freeze: str | None = None):
+        # Widths and frozen panes must be set before the first row is written.
+        worksheet = self.workbook.create_sheet(title)
+        for index, width in enumerate(widths):
+            worksheet.column_dimensions[_letter(index)].width = width
+        if freeze:
+            worksheet.freeze_panes = freeze
+        return worksheet
+
+    def header(self, worksheet, values: list[str]) -> None:
+        from openpyxl.cell import WriteOnlyCell
+
         cells = []
         for value in values:
-            cell = WriteOnlyCell(ws, value=text(value))
-            cell.font, cell.fill, cell.alignment = header_font, header_fill, wrap
+            cell = WriteOnlyCell(worksheet, value=_xml_text(neutralise(value)))
+            cell.style = HEADER_STYLE
             cells.append(cell)
-        return cells
+        worksheet.append(cells)
 
-    # Column widths and frozen panes must be set before the first row is written.
-    if sheet.shape == WIDE:
-        matrix_ws.column_dimensions["A"].width = 60
-        for index in range(1, len(sheet.header)):
-            matrix_ws.column_dimensions[_letter(index)].width = (
-                14 if index >= sheet.first_letter_column else 16
-            )
-    else:
-        for index, width in enumerate((16, 60, 40, 16, 8, 14)):
-            matrix_ws.column_dimensions[_letter(index)].width = width
-    matrix_ws.freeze_panes = "B2"
-    matrix_ws.append(header_cells(matrix_ws, sheet.header))
-    # Rows are plain values: no cell object or style per cell (a department of 2,000
-    # duties × 400 roles is most of a million cells). The letters' colours come from one
-    # conditional format per letter over the letter columns, added once all rows are in.
-    if sheet.shape == WIDE:
-        first_letter, last_letter = sheet.first_letter_column, len(sheet.header) - 1
-    else:
-        first_letter = last_letter = sheet.first_letter_column
+    def letter_cell(self, worksheet, label: str):
+        from openpyxl.cell import WriteOnlyCell
+
+        cell = WriteOnlyCell(worksheet, value=label)
+        cell.font, cell.alignment = self.letter_fonts[label], self.centre
+        return cell
+
+
+def _matrix_widths(sheet: Sheet) -> list[int]:
+    if sheet.shape == LONG:
+        return list(LONG_WIDTHS)
+    return [TITLE_WIDTH] + [
+        LETTER_WIDTH if index >= sheet.first_letter_column else CODE_WIDTH
+        for index in range(1, len(sheet.header))
+    ]
+
+
+def _write_matrix(book: _Book, sheet: Sheet) -> int:
+    from openpyxl.formatting.rule import CellIsRule
+
+    worksheet = book.sheet("RACI", _matrix_widths(sheet), freeze="B2")
+    book.header(worksheet, sheet.header)
     count = 0
-    for row in sheet.rows:
-        matrix_ws.append(
-            [
-                (value if first_letter <= index <= last_letter else text(value)) if value else None
-                for index, value in enumerate(row)
-            ]
-        )
+    for row in sheet.make_rows(True):
+        for index in sheet.text_columns:
+            if index < len(row):
+                row[index] = _xml_text(row[index])
+        worksheet.append(row)
         count += 1
-    if count and first_letter <= last_letter:
-        letter_range = f"{_letter(first_letter)}2:{_letter(last_letter)}{count + 1}"
-        for label, font in letter_fonts.items():
-            matrix_ws.conditional_formatting.add(
-                letter_range,
-                CellIsRule(operator="equal", formula=[f'"{label}"'], font=font),
+    if sheet.shape == WIDE:
+        first, last = sheet.first_letter_column, len(sheet.header) - 1
+    else:
+        first = last = sheet.first_letter_column
+    if count and first <= last:
+        letter_range = f"{_letter(first)}2:{_letter(last)}{count + 1}"
+        for label, font in book.letter_fonts.items():
+            worksheet.conditional_formatting.add(
+                letter_range, CellIsRule(operator="equal", formula=[f'"{label}"'], font=font)
             )
+    return count
 
-    legend_ws.column_dimensions["A"].width = 12
-    legend_ws.column_dimensions["B"].width = 80
-    legend_ws.append(header_cells(legend_ws, [_("Letter"), _("Meaning")]))
+
+def _legend_notes(scope: selectors.Scope, sheet: Sheet) -> list[tuple[str, str]]:
+    if sheet.shape == WIDE:
+        layout = _(
+            "One row per duty and one column per role; a role of another department is written “Role (CODE)”."
+        )
+    else:
+        layout = _(
+            "One row per assignment: department, duty, role, role_department, letter, project."
+        )
+    return [
+        (_("Scope"), scope_label(scope)),
+        (_("Exported"), timezone.localtime().strftime("%Y-%m-%d %H:%M %Z")),
+        (_("Layout"), layout),
+        (
+            _("Import"),
+            _(
+                "This file can be imported back as it is. Empty cells are left unchanged by an import; it never clears a cell."
+            ),
+        ),
+    ]
+
+
+def _write_legend(book: _Book, scope: selectors.Scope, sheet: Sheet) -> None:
+    worksheet = book.sheet(_("Legend"), (12, 80))
+    book.header(worksheet, [_("Letter"), _("Meaning")])
     meanings = {
         raci.R: _("Responsible: does the work"),
         raci.A: _("Accountable: owns the outcome (exactly one per duty)"),
@@ -349,62 +414,52 @@ def write_xlsx(scope: selectors.Scope, shape: str, out: IO[bytes]) -> int:
     }
     for letter in (raci.R, raci.A, raci.AR, raci.C, raci.I):
         label = raci.LETTER_LABELS[letter]
-        cell = WriteOnlyCell(legend_ws, value=label)
-        cell.font, cell.alignment = letter_fonts[label], centre
-        legend_ws.append([cell, text(meanings[letter])])
-    legend_ws.append([])
-    notes = [
-        (_("Scope"), scope_label(scope)),
-        (_("Exported"), timezone.localtime().strftime("%Y-%m-%d %H:%M %Z")),
-        (
-            _("Layout"),
-            _(
-                "One row per duty and one column per role; a role of another department is written “Role (CODE)”."
-            )
-            if sheet.shape == WIDE
-            else _(
-                "One row per assignment: department, duty, role, role_department, letter, project."
-            ),
-        ),
-        (
-            _("Import"),
-            _(
-                "This file can be imported back as it is. Empty cells are left unchanged by an import; it never clears a cell."
-            ),
-        ),
-    ]
-    for label, value in notes:
-        legend_ws.append([text(label), text(value)])
+        worksheet.append([book.letter_cell(worksheet, label), _xml_text(meanings[letter])])
+    worksheet.append([])
+    for label, value in _legend_notes(scope, sheet):
+        worksheet.append([_xml_text(neutralise(label)), _xml_text(neutralise(value))])
 
-    found = selectors.findings(scope)
-    finding_columns = [
-        _("rule"),
-        _("severity"),
-        _("department"),
-        _("project"),
-        _("duty"),
-        _("roles"),
-        _("message"),
-        _("suggestion"),
-    ]
-    for index, width in enumerate((26, 10, 14, 12, 50, 36, 70, 70)):
-        findings_ws.column_dimensions[_letter(index)].width = width
-    findings_ws.freeze_panes = "A2"
-    findings_ws.append(header_cells(findings_ws, finding_columns))
-    for finding in found:
-        findings_ws.append(
-            [
-                text(finding.rule),
-                text(finding.severity),
-                text(finding.department_code),
-                text(finding.project_code or ""),
-                text(finding.duty_title or ""),
-                text(", ".join(f"{role.title} ({role.department_code})" for role in finding.roles)),
-                text(finding.message),
-                text(finding.suggestion),
-            ]
+
+def _write_findings(book: _Book, scope: selectors.Scope) -> None:
+    worksheet = book.sheet(_("Findings"), FINDINGS_WIDTHS, freeze="A2")
+    book.header(
+        worksheet,
+        [
+            _("rule"),
+            _("severity"),
+            _("department"),
+            _("project"),
+            _("duty"),
+            _("roles"),
+            _("message"),
+            _("suggestion"),
+        ],
+    )
+    # The stored findings (findings_store keeps them current): read, not computed.
+    for finding in selectors.findings(scope):
+        roles = ", ".join(f"{role.title} ({role.department_code})" for role in finding.roles)
+        values = (
+            finding.rule,
+            finding.severity,
+            finding.department_code,
+            finding.project_code or "",
+            finding.duty_title or "",
+            roles,
+            finding.message,
+            finding.suggestion,
         )
-    workbook.save(out)
+        worksheet.append([_xml_text(neutralise(value)) for value in values])
+
+
+def write_xlsx(scope: selectors.Scope, shape: str, out: IO[bytes]) -> int:
+    """Write the workbook (RACI, Legend and Findings sheets) to a binary file; returns
+    the number of matrix rows written."""
+    sheet = sheet_for(scope, shape)
+    book = _Book()
+    count = _write_matrix(book, sheet)
+    _write_legend(book, scope, sheet)
+    _write_findings(book, scope)
+    book.workbook.save(out)
     return count
 
 

@@ -366,11 +366,15 @@ class _Echo:
         return value
 
 
-def csv_lines(rows: Iterable[Iterable[object]]) -> Iterator[str]:
+def csv_lines(rows: Iterable[Iterable[object]], *, neutralised: bool = False) -> Iterator[str]:
     """CSV text, line by line, with a BOM first so that Excel reads it as UTF-8
-    (Chinese titles would turn into mojibake otherwise)."""
+    (Chinese titles would turn into mojibake otherwise). `neutralised`: the rows' text
+    already went through neutralise() (None is an empty cell)."""
     writer = csv.writer(_Echo())
     yield "\ufeff"
+    if neutralised:
+        yield from map(writer.writerow, rows)
+        return
     for row in rows:
         yield writer.writerow([neutralise(value) for value in row])
 

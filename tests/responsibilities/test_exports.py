@@ -290,7 +290,10 @@ def test_wide_export_has_the_matrix_pages_columns_and_rows_for_every_scope(demo_
         sheet = exports.wide_sheet(scope)
         headers, rows = _matrix_page_layout(scope)
         assert sheet.header[sheet.first_letter_column :] == headers, scope
-        exported = [[row[0], *row[sheet.first_letter_column :]] for row in sheet.rows]
+        exported = [
+            [row[0], *(cell or "" for cell in row[sheet.first_letter_column :])]
+            for row in sheet.rows
+        ]
         assert exported == rows, scope
 
 
@@ -307,3 +310,17 @@ def test_department_csv_costs_a_constant_number_of_queries(
         "responsibilities_duty" in query["sql"] and "GROUP BY" in query["sql"]
         for query in captured.captured_queries
     ), "the duplicate-title scan of the findings must not run for a CSV"
+
+
+def test_xlsx_header_has_one_named_style_and_matrix_cells_have_none(
+    member, client_for, demo_duties
+):
+    response = client_for(member).get(reverse("department-matrix-export", args=["SALES", "xlsx"]))
+    sheet = _workbook(response)["RACI"]
+    header = sheet[1]
+    assert all(cell.font.b and cell.style == "orgmap header" for cell in header)
+    # No style per cell: the letters are coloured by the sheet's conditional formats.
+    assert not any(cell.has_style for row in sheet.iter_rows(min_row=2) for cell in row)
+    # Rows end at their last letter in the file, yet read back at full width.
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert {len(row) for row in rows} == {len(header)}
