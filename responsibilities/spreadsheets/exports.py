@@ -117,6 +117,39 @@ def _wide_columns(scope: selectors.Scope, assignments: list[dict]) -> list[_Wide
     )
 
 
+def _wide_rows(
+    duty_rows: list[tuple],
+    assignments: list[dict],
+    columns: list[_WideColumn],
+    first_letter: int,
+    *,
+    second: list[str],
+) -> Callable[[bool], Iterator[list[str | None]]]:
+    """The rows of a wide sheet, each built from a blank row in the cost of its letters,
+    not of its hundreds of columns. `second`: the Department or Project column, if any."""
+    index = {column.role_id: first_letter + i for i, column in enumerate(columns)}
+    filled: dict[int, list[tuple[int, str]]] = defaultdict(list)  # duty -> (column, label)
+    for row in assignments:
+        filled[row["duty_id"]].append((index[row["role_id"]], raci.LETTER_LABELS[row["letter"]]))
+    blank: list[str | None] = [None] * (first_letter + len(columns))
+
+    def rows(trim: bool) -> Iterator[list[str | None]]:
+        for pk, title, department_code, project_code in duty_rows:
+            cells = filled.get(pk, ())
+            end = max((i for i, _label in cells), default=first_letter - 1) + 1
+            row = blank[:end] if trim else blank[:]
+            row[0] = neutralise(title)
+            if second == [DEPARTMENT_COLUMN]:
+                row[1] = neutralise(department_code)
+            elif second:
+                row[1] = neutralise(project_code) if project_code else None
+            for position, label in cells:
+                row[position] = label
+            yield row
+
+    return rows
+
+
 def wide_sheet(scope: selectors.Scope) -> Sheet:
     """A department's or project's matrix as rows of letters: three queries (duties,
     cells, own roles) and nothing else; the findings are not computed here, since only
@@ -147,31 +180,7 @@ def wide_sheet(scope: selectors.Scope) -> Sheet:
     elif any(project_code for _pk, _title, _dept, project_code in duty_rows):
         extra = [PROJECT_COLUMN]
     first_letter = 1 + len(extra)
-    index = {column.role_id: first_letter + i for i, column in enumerate(columns)}
-    # Each duty's filled cells as (column index, label): a row is built from a blank
-    # one in the cost of its letters, not of its hundreds of columns.
-    filled: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for row in assignments:
-        filled[row["duty_id"]].append((index[row["role_id"]], raci.LETTER_LABELS[row["letter"]]))
-    blank: list[str | None] = [None] * (first_letter + len(columns))
-
-    def rows(trim: bool) -> Iterator[list[str | None]]:
-        for pk, title, department_code, project_code in duty_rows:
-            cells = filled.get(pk, ())
-            row = (
-                blank[: max((i for i, _label in cells), default=first_letter - 1) + 1]
-                if trim
-                else blank[:]
-            )
-            row[0] = neutralise(title)
-            if in_project:
-                row[1] = neutralise(department_code)
-            elif extra:
-                row[1] = neutralise(project_code) if project_code else None
-            for position, label in cells:
-                row[position] = label
-            yield row
-
+    rows = _wide_rows(duty_rows, assignments, columns, first_letter, second=extra[:1])
     return Sheet(
         shape=WIDE,
         header=[neutralise(text) for text in [DUTY_COLUMN, *extra, *headers]],
