@@ -266,3 +266,19 @@ def test_expired_import_jobs_are_purged_with_their_uploads(admin_user):
     assert default_storage.exists(job.file_name)
     assert import_jobs.import_jobs_purge() == 1
     assert not default_storage.exists(job.file_name) and not ImportJob.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["huge cell", "3 million rows"])
+def test_hostile_workbooks_are_refused_in_the_upload_without_a_job_or_a_write(
+    name, admin_user, client_for, tmp_path
+):
+    path = (
+        hostile_xlsx.huge_cell(tmp_path / "huge.xlsx")
+        if name == "huge cell"
+        else hostile_xlsx.tiny_rows(tmp_path / "tiny.xlsx", 3_000_000)
+    )
+    response = _upload(client_for(admin_user), RACI, path.read_bytes(), path.name)
+    assert response.status_code == 200
+    assert "The workbook unpacks to" in _report(response.content.decode())
+    assert not ImportJob.objects.exists()
+    assert not Duty.objects.exists() and not Assignment.objects.exists()
