@@ -17,7 +17,7 @@ Every text cell goes through spreadsheets.neutralise() against formula injection
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO
 
@@ -28,7 +28,8 @@ from orgmap.models import Role
 
 from .. import raci, selectors
 from ..models import Assignment
-from .sheets import csv_lines, neutralise
+from . import xlsx_writer
+from .sheets import column_letter, csv_lines, neutralise
 
 WIDE = "wide"
 LONG = "long"
@@ -42,7 +43,7 @@ DUTY_COLUMN = "Duty"
 DEPARTMENT_COLUMN = "Department"
 PROJECT_COLUMN = "Project"
 
-# The page's colours (static/css/orgmap.css), as ARGB hex for openpyxl.
+# The page's colours (static/css/orgmap.css), as ARGB hex (xlsx_writer.py).
 LETTER_COLOURS = {
     raci.R: "FF1F6FEB",
     raci.A: "FFB42318",
@@ -294,65 +295,21 @@ def write_csv(scope: selectors.Scope, shape: str, out: IO[str]) -> int:
 
 # ------------------------------------------------------------------ XLSX
 
-HEADER_STYLE = "orgmap header"
 LETTER_WIDTH, CODE_WIDTH, TITLE_WIDTH = 14, 16, 60
 LONG_WIDTHS = (16, 60, 40, 16, 8, 14)
 FINDINGS_WIDTHS = (26, 10, 14, 12, 50, 36, 70, 70)
 
 
-def _xml_text(value: str | None) -> str | None:
-    # openpyxl refuses control characters that XML 1.0 cannot carry.
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+def _new_workbook() -> xlsx_writer.Workbook:
+    """A workbook whose letter styles are the page's colours; no style per matrix cell:
+    the letters are coloured by one conditional format per letter."""
+    return xlsx_writer.Workbook(
+        {raci.LETTER_LABELS[letter]: colour for letter, colour in LETTER_COLOURS.items()}
+    )
 
-    return ILLEGAL_CHARACTERS_RE.sub("", value) if value else None
 
-
-class _Book:
-    """A write-only workbook: rows stream to the file. Styles are few and shared: one
-    named style for header rows, one font per letter in the legend, and the matrix's
-    letters coloured by conditional formats, never a style per cell."""
-
-    def __init__(self) -> None:
-        from openpyxl import Workbook
-        from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill
-
-        self.workbook = Workbook(write_only=True)
-        header = NamedStyle(name=HEADER_STYLE)
-        header.font = Font(bold=True)
-        header.fill = PatternFill("solid", fgColor="FFEEF1F7")
-        header.alignment = Alignment(wrap_text=True, vertical="bottom")
-        self.workbook.add_named_style(header)
-        self.centre = Alignment(horizontal="center")
-        self.letter_fonts = {
-            raci.LETTER_LABELS[letter]: Font(bold=True, color=colour)
-            for letter, colour in LETTER_COLOURS.items()
-        }
-
-    def sheet(self, title: str, widths: Iterable[int], freeze: str | None = None):
-        # Widths and frozen panes must be set before the first row is written.
-        worksheet = self.workbook.create_sheet(title)
-        for index, width in enumerate(widths):
-            worksheet.column_dimensions[_letter(index)].width = width
-        if freeze:
-            worksheet.freeze_panes = freeze
-        return worksheet
-
-    def header(self, worksheet, values: list[str]) -> None:
-        from openpyxl.cell import WriteOnlyCell
-
-        cells = []
-        for value in values:
-            cell = WriteOnlyCell(worksheet, value=_xml_text(neutralise(value)))
-            cell.style = HEADER_STYLE
-            cells.append(cell)
-        worksheet.append(cells)
-
-    def letter_cell(self, worksheet, label: str):
-        from openpyxl.cell import WriteOnlyCell
-
-        cell = WriteOnlyCell(worksheet, value=label)
-        cell.font, cell.alignment = self.letter_fonts[label], self.centre
-        return cell
+def _header(worksheet: xlsx_writer.Sheet, values: list[str]) -> None:
+    worksheet.append_styled((neutralise(value), xlsx_writer.HEADER) for value in values)
 
 
 def _matrix_widths(sheet: Sheet) -> list[int]:
@@ -364,16 +321,11 @@ def _matrix_widths(sheet: Sheet) -> list[int]:
     ]
 
 
-def _write_matrix(book: _Book, sheet: Sheet) -> int:
-    from openpyxl.formatting.rule import CellIsRule
-
-    worksheet = book.sheet("RACI", _matrix_widths(sheet), freeze="B2")
-    book.header(worksheet, sheet.header)
+def _write_matrix(book: xlsx_writer.Workbook, sheet: Sheet) -> int:
+    worksheet = book.sheet("RACI", widths=_matrix_widths(sheet), freeze="B2")
+    _header(worksheet, sheet.header)
     count = 0
     for row in sheet.make_rows(True):
-        for index in sheet.text_columns:
-            if index < len(row):
-                row[index] = _xml_text(row[index])
         worksheet.append(row)
         count += 1
     if sheet.shape == WIDE:
@@ -381,11 +333,7 @@ def _write_matrix(book: _Book, sheet: Sheet) -> int:
     else:
         first = last = sheet.first_letter_column
     if count and first <= last:
-        letter_range = f"{_letter(first)}2:{_letter(last)}{count + 1}"
-        for label, font in book.letter_fonts.items():
-            worksheet.conditional_formatting.add(
-                letter_range, CellIsRule(operator="equal", formula=[f'"{label}"'], font=font)
-            )
+        worksheet.colour_letters(f"{column_letter(first)}2:{column_letter(last)}{count + 1}")
     return count
 
 
@@ -411,9 +359,9 @@ def _legend_notes(scope: selectors.Scope, sheet: Sheet) -> list[tuple[str, str]]
     ]
 
 
-def _write_legend(book: _Book, scope: selectors.Scope, sheet: Sheet) -> None:
-    worksheet = book.sheet(_("Legend"), (12, 80))
-    book.header(worksheet, [_("Letter"), _("Meaning")])
+def _write_legend(book: xlsx_writer.Workbook, scope: selectors.Scope, sheet: Sheet) -> None:
+    worksheet = book.sheet(_("Legend"), widths=(12, 80))
+    _header(worksheet, [_("Letter"), _("Meaning")])
     meanings = {
         raci.R: _("Responsible: does the work"),
         raci.A: _("Accountable: owns the outcome (exactly one per duty)"),
@@ -423,15 +371,15 @@ def _write_legend(book: _Book, scope: selectors.Scope, sheet: Sheet) -> None:
     }
     for letter in (raci.R, raci.A, raci.AR, raci.C, raci.I):
         label = raci.LETTER_LABELS[letter]
-        worksheet.append([book.letter_cell(worksheet, label), _xml_text(meanings[letter])])
+        worksheet.append_styled([(label, label), (neutralise(meanings[letter]), None)])
     worksheet.append([])
     for label, value in _legend_notes(scope, sheet):
-        worksheet.append([_xml_text(neutralise(label)), _xml_text(neutralise(value))])
+        worksheet.append([neutralise(label), neutralise(value)])
 
 
-def _write_findings(book: _Book, scope: selectors.Scope) -> None:
-    worksheet = book.sheet(_("Findings"), FINDINGS_WIDTHS, freeze="A2")
-    book.header(
+def _write_findings(book: xlsx_writer.Workbook, scope: selectors.Scope) -> None:
+    worksheet = book.sheet(_("Findings"), widths=FINDINGS_WIDTHS, freeze="A2")
+    _header(
         worksheet,
         [
             _("rule"),
@@ -457,22 +405,16 @@ def _write_findings(book: _Book, scope: selectors.Scope) -> None:
             finding.message,
             finding.suggestion,
         )
-        worksheet.append([_xml_text(neutralise(value)) for value in values])
+        worksheet.append([neutralise(value) for value in values])
 
 
 def write_xlsx(scope: selectors.Scope, shape: str, out: IO[bytes]) -> int:
     """Write the workbook (RACI, Legend and Findings sheets) to a binary file; returns
     the number of matrix rows written."""
     sheet = sheet_for(scope, shape)
-    book = _Book()
+    book = _new_workbook()
     count = _write_matrix(book, sheet)
     _write_legend(book, scope, sheet)
     _write_findings(book, scope)
-    book.workbook.save(out)
+    book.save(out)
     return count
-
-
-def _letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(index + 1)
