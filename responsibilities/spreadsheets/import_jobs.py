@@ -48,8 +48,14 @@ TEMPLATES = {
 }
 
 
-def inline_max_rows() -> int:
-    return settings.IMPORT_INLINE_MAX_ROWS
+def checked_inline(rows: int, columns: int) -> bool:
+    """Whether a file of about this size is read and checked inside the web request:
+    its rows and its cells (rows × columns: a wide matrix of 2,000 duties × 400 roles
+    costs what 100 times as many rows of a long file do) are both small."""
+    return (
+        rows <= settings.IMPORT_INLINE_MAX_ROWS
+        and rows * columns <= settings.IMPORT_INLINE_MAX_CELLS
+    )
 
 
 # ------------------------------------------------------------------ shared with the views

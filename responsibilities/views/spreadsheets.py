@@ -39,10 +39,10 @@ from ..spreadsheets import exports, imports
 from ..spreadsheets.forms import PeopleImportForm, RaciImportForm
 from ..spreadsheets.import_jobs import (
     PREVIEW_LIMIT,
+    checked_inline,
     file_problem,
     import_job_confirm,
     import_job_create,
-    inline_max_rows,
     raci_done_url,
     raci_may_import,
 )
@@ -51,7 +51,7 @@ from ..spreadsheets.sheets import (
     XLSX_CONTENT_TYPE,
     SpreadsheetError,
     Table,
-    estimate_rows,
+    estimate_size,
     read_table,
     upload_data,
 )
@@ -135,8 +135,8 @@ def _read_or_queue(
     """A small upload's table, read in the request; a larger one becomes an import job
     checked by a worker, and the answer is the job's page. Raises SpreadsheetError."""
     data = upload_data(upload)
-    rows = estimate_rows(data)  # cheap: counts lines, or rows in the sheet's XML
-    if rows > inline_max_rows():
+    rows, columns = estimate_size(data)  # cheap: counts lines, or rows in the sheet's XML
+    if not checked_inline(rows, columns):
         job = import_job_create(
             by=request.user, kind=kind, data=data, filename=upload.name or "", rows=rows, **where
         )

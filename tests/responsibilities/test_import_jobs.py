@@ -282,3 +282,59 @@ def test_hostile_workbooks_are_refused_in_the_upload_without_a_job_or_a_write(
     assert "The workbook unpacks to" in _report(response.content.decode())
     assert not ImportJob.objects.exists()
     assert not Duty.objects.exists() and not Assignment.objects.exists()
+
+
+def _wide_xlsx(rows: int, roles: list[str], *, dimension: str | None = None) -> bytes:
+    """A wide workbook written by the exports' writer; `dimension` overrides what the
+    sheet claims its extent is."""
+    import io
+    import zipfile
+
+    from responsibilities.spreadsheets import xlsx_writer
+
+    book = xlsx_writer.Workbook({"R": "FF000000", "A": "FF000000"})
+    sheet = book.sheet("RACI")
+    sheet.append(["Duty", *roles])
+    for number in range(rows):
+        sheet.append([f"Duty {number}", "A", *["R"] * (len(roles) - 1)])
+    out = io.BytesIO()
+    book.save(out)
+    if dimension is None:
+        return out.getvalue()
+    rewritten = io.BytesIO()
+    with zipfile.ZipFile(out) as source, zipfile.ZipFile(rewritten, "w") as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                content = re.sub(rb'<dimension ref="[^"]+"/>', dimension.encode(), content)
+            target.writestr(item, content)
+    return rewritten.getvalue()
+
+
+def test_estimate_size_counts_rows_and_the_columns_cells_use():
+    from responsibilities.spreadsheets.sheets import estimate_size
+
+    data = _wide_xlsx(3, ["Head of Sales", "Account Manager"], dimension='<dimension ref="A1"/>')
+    assert estimate_size(data) == (4, 3)  # the cells' own references, not the dimension
+    assert estimate_size(b"department;duty;role;letter\nS;d;r;A\n") == (3, 4)
+
+
+def test_a_sheet_whose_dimension_understates_its_columns_is_read_whole(sales):
+    from responsibilities.spreadsheets.sheets import read_table
+
+    data = _wide_xlsx(2, ["Head of Sales", "Account Manager"], dimension='<dimension ref="A1:B2"/>')
+    table = read_table(data, "m.xlsx")
+    assert table.header == ("Duty", "Head of Sales", "Account Manager")
+    assert [row.cells for row in table.rows] == [("Duty 0", "A", "R"), ("Duty 1", "A", "R")]
+
+
+@override_settings(IMPORT_INLINE_MAX_CELLS=20)
+def test_a_wide_file_with_many_cells_is_checked_by_a_job(
+    admin_user, sales, client_for, django_capture_on_commit_callbacks
+):
+    data = _wide_xlsx(8, ["Head of Sales", "Account Manager"])  # 9 rows × 3 columns
+    client = client_for(admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = _job_for(_upload(client, RACI, data, "wide.xlsx", department="SALES"))
+    job.refresh_from_db()
+    assert job.valid and job.summary["assignments_created"] == 16
