@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orgmap.models import Department, Role
@@ -278,6 +279,7 @@ class ImportJob(models.Model):
     summary = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)  # of the step running
     finished_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField()
 
@@ -290,8 +292,17 @@ class ImportJob(models.Model):
         return f"{self.kind} import {self.id} ({self.step}, {self.status})"
 
     @property
+    def lost(self) -> bool:
+        """Running past its hard time limit: its worker died (a killed step's
+        transaction was rolled back, so nothing of it was written)."""
+        if self.status != self.Status.RUNNING or self.started_at is None:
+            return False
+        limit = datetime.timedelta(seconds=settings.IMPORT_TIME_LIMIT_SECONDS + 120)
+        return self.started_at < timezone.now() - limit
+
+    @property
     def in_progress(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING) and not self.lost
 
     @property
     def percent(self) -> int:

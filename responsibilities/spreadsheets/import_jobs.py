@@ -146,7 +146,7 @@ def import_job_confirm(*, job: ImportJob) -> bool:
 def _claim(job_id: str, step: str) -> ImportJob | None:
     # A redelivered task (acks_late) finds the job no longer queued.
     claimed = ImportJob.objects.filter(pk=job_id, step=step, status=ImportJob.Status.QUEUED).update(
-        status=ImportJob.Status.RUNNING
+        status=ImportJob.Status.RUNNING, started_at=timezone.now()
     )
     if not claimed:
         return None

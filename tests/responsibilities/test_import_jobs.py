@@ -338,3 +338,22 @@ def test_a_wide_file_with_many_cells_is_checked_by_a_job(
         job = _job_for(_upload(client, RACI, data, "wide.xlsx", department="SALES"))
     job.refresh_from_db()
     assert job.valid and job.summary["assignments_created"] == 16
+
+
+def test_a_step_whose_worker_was_lost_says_so_instead_of_polling_for_ever(
+    admin_user, client_for, settings
+):
+    import datetime
+
+    from django.utils import timezone
+
+    job = ImportJob.objects.create(
+        kind="raci",
+        requested_by=admin_user,
+        status=ImportJob.Status.RUNNING,
+        started_at=timezone.now()
+        - datetime.timedelta(seconds=settings.IMPORT_TIME_LIMIT_SECONDS + 600),
+        expires_at=timezone.now() + datetime.timedelta(hours=1),
+    )
+    page = client_for(admin_user).get(reverse("import-job", args=[job.pk])).content.decode()
+    assert "its worker was lost" in page and "every 1s" not in page
