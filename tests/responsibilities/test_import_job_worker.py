@@ -31,7 +31,9 @@ pytestmark = [
     ),
 ]
 
-BROKER_DB = 13  # a Redis database of its own, flushed before the test
+# A Redis database of its own, flushed before the test (13 and 14 are taken by other
+# worker tests, which may run at the same time on a shared machine).
+BROKER_DB = 11
 WAIT_SECONDS = 90
 
 
