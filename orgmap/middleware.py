@@ -3,8 +3,31 @@ from __future__ import annotations
 import zoneinfo
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth import middleware as auth_middleware
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import resolve_url
 from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django_htmx.http import HttpResponseClientRedirect
+
+
+class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
+    """Django's: every page needs a signed-in person, except those marked
+    `login_not_required`. An htmx request of an expired session (a cell edit, a live
+    search) is sent to the login page as a whole page, coming back to the page it was
+    made from — not the login form swapped into a table cell."""
+
+    def handle_no_permission(self, request: HttpRequest, view_func) -> HttpResponse:
+        if not getattr(request, "htmx", False):
+            return super().handle_no_permission(request, view_func)
+        page = request.htmx.current_url_abs_path or "/"
+        if not url_has_allowed_host_and_scheme(page, allowed_hosts={request.get_host()}):
+            page = "/"
+        query = QueryDict(mutable=True)
+        query[self.get_redirect_field_name(view_func) or REDIRECT_FIELD_NAME] = page
+        login = resolve_url(self.get_login_url(view_func))
+        return HttpResponseClientRedirect(f"{login}?{query.urlencode(safe='/')}")
 
 
 class ProfileLanguageMiddleware:

@@ -4,15 +4,16 @@ can change (findings_store.py)."""
 
 from __future__ import annotations
 
+import threading
+
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
 from orgmap.models import Department, Role, RoleHolder
 
 from .findings_store import (
-    _DEPARTMENT_FIELDS,
-    _DUTY_FIELDS,
-    _ROLE_FIELDS,
-    _local,
+    DEPARTMENT_FIELDS,
+    DUTY_FIELDS,
+    ROLE_FIELDS,
     department_changed,
     findings_refresh,
     flow_changed,
@@ -23,6 +24,8 @@ from .findings_store import (
 from .models import Duty
 
 # ------------------------------------------------------------------ signals
+
+_local = threading.local()
 
 
 def _before(instance, fields: tuple[str, ...]) -> dict | None:
@@ -49,16 +52,16 @@ def _relevant(kwargs: dict, fields: tuple[str, ...]) -> bool:
 
 
 def _duty_pre_save(sender, instance: Duty, **kwargs) -> None:
-    if not _skip(kwargs) and _relevant(kwargs, _DUTY_FIELDS):
-        instance._findings_before = _before(instance, _DUTY_FIELDS)
+    if not _skip(kwargs) and _relevant(kwargs, DUTY_FIELDS):
+        instance._findings_before = _before(instance, DUTY_FIELDS)
 
 
 def _duty_post_save(sender, instance: Duty, created: bool, **kwargs) -> None:
-    if _skip(kwargs) or not _relevant(kwargs, _DUTY_FIELDS):
+    if _skip(kwargs) or not _relevant(kwargs, DUTY_FIELDS):
         return
     old = getattr(instance, "_findings_before", None)
     instance._findings_before = None
-    if not created and not _changed(instance, old, _DUTY_FIELDS):
+    if not created and not _changed(instance, old, DUTY_FIELDS):
         return
     role_ids: set[int] = set()
     if old is not None and old["active"] != instance.active:
@@ -85,18 +88,18 @@ def _duty_post_delete(sender, instance: Duty, **kwargs) -> None:
 
 
 def _role_pre_save(sender, instance: Role, **kwargs) -> None:
-    if not _skip(kwargs) and _relevant(kwargs, _ROLE_FIELDS):
-        instance._findings_before = _before(instance, _ROLE_FIELDS)
+    if not _skip(kwargs) and _relevant(kwargs, ROLE_FIELDS):
+        instance._findings_before = _before(instance, ROLE_FIELDS)
 
 
 def _role_post_save(sender, instance: Role, created: bool, **kwargs) -> None:
-    if _skip(kwargs) or not _relevant(kwargs, _ROLE_FIELDS):
+    if _skip(kwargs) or not _relevant(kwargs, ROLE_FIELDS):
         return
     old = getattr(instance, "_findings_before", None)
     instance._findings_before = None
     if created:
         findings_refresh(role_ids={instance.pk})
-    elif _changed(instance, old, _ROLE_FIELDS):
+    elif _changed(instance, old, ROLE_FIELDS):
         roles_changed({instance.pk})
 
 
@@ -139,7 +142,7 @@ def _holder_post_delete(sender, instance: RoleHolder, **kwargs) -> None:
 
 def _department_pre_save(sender, instance: Department, **kwargs) -> None:
     if not _skip(kwargs):
-        instance._findings_before = _before(instance, _DEPARTMENT_FIELDS)
+        instance._findings_before = _before(instance, DEPARTMENT_FIELDS)
 
 
 def _department_post_save(sender, instance: Department, created: bool, **kwargs) -> None:
@@ -147,7 +150,7 @@ def _department_post_save(sender, instance: Department, created: bool, **kwargs)
     instance._findings_before = None
     if _skip(kwargs) or created or old is None:
         return  # a new department has no duties or roles yet
-    if _changed(instance, old, _DEPARTMENT_FIELDS):
+    if _changed(instance, old, DEPARTMENT_FIELDS):
         department_changed(instance, old)
 
 

@@ -4,21 +4,22 @@ A page reads its 50 duties (with the total, in one query), their cells, the role
 shows as columns, the stored findings of those rows and columns, and the summary (an
 aggregate over stored findings): a constant number of indexed queries, whatever the
 size of the department or the organisation. The matrix at an earlier date is rebuilt
-from the history by selectors.matrix() instead.
+from the history by matrix_history.matrix() instead.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When, Window
 
 from orgmap.models import Project, Role
 
-from . import selectors
+from . import raci, selectors
+from .findings_facts import ROLE_VALUES, filled, role_ref
 from .models import Assignment, Finding
 
 _DUTY_VALUES = (
@@ -34,15 +35,32 @@ _DUTY_VALUES = (
 
 
 @dataclass
+class Column:
+    role: raci.RoleRef
+    own: bool  # the role belongs to the matrix's department / a project department
+    findings: list[raci.Finding] = field(default_factory=list)
+
+
+@dataclass
+class Row:
+    duty: dict
+    assigned: dict[int, dict]  # role id -> {"letter", "version"}: the filled cells only
+    findings: list[raci.Finding]
+
+    def cells_for(self, columns: Iterable[Column]) -> list[dict | None]:
+        return [self.assigned.get(column.role.id) for column in columns]
+
+
+@dataclass
 class MatrixPage:
     scope: selectors.Scope
-    page: Page  # its object_list holds selectors.Row objects
-    columns: list[selectors.Column]
+    page: Page  # its object_list holds Row objects
+    columns: list[Column]
     hidden_columns: int  # the matrix's own roles not shown on this page
     summary: dict[str, int]
 
     @property
-    def rows(self) -> list[selectors.Row]:
+    def rows(self) -> list[Row]:
         return list(self.page.object_list)
 
     @property
@@ -119,8 +137,8 @@ def matrix_page(
 
     cells = list(
         Assignment.objects.filter(duty_id__in=duty_ids)
-        .annotate(role_filled=selectors._filled("role_id"))
-        .values("duty_id", "role_id", "letter", "version", *selectors._ROLE_VALUES)
+        .annotate(role_filled=filled("role_id"))
+        .values("duty_id", "role_id", "letter", "version", *ROLE_VALUES)
     )
     assigned: dict[int, dict[int, dict]] = defaultdict(dict)
     for cell in cells:
@@ -141,9 +159,7 @@ def matrix_page(
     for row in rows:
         row.pop("total", None)
         page_rows.append(
-            selectors.Row(
-                duty=row, assigned=assigned.get(row["pk"], {}), findings=by_duty[row["pk"]]
-            )
+            Row(duty=row, assigned=assigned.get(row["pk"], {}), findings=by_duty[row["pk"]])
         )
     return MatrixPage(
         scope=scope,
@@ -164,7 +180,7 @@ def _page_rows(duties, number: int, per_page: int) -> list[dict]:
 
 def _columns(
     scope: selectors.Scope, cells: list[dict], extra_ids: set[int], own_limit: int
-) -> tuple[list[selectors.Column], int]:
+) -> tuple[list[Column], int]:
     """The page's columns (the roles used on its rows, the roles asked for, and the
     matrix's own roles while there are at most `own_limit` of them) and how many own
     roles are left out: one query over the matrix's own roles."""
@@ -173,7 +189,7 @@ def _columns(
     roles = (
         Role.objects.filter(own_q | Q(pk__in=used | extra_ids))
         .annotate(
-            filled=selectors._filled(),
+            filled=filled(),
             own=Case(When(own_q, then=Value(True)), default=Value(False)),
         )
         .values("pk", "title", "department_id", "department__code", "active", "filled", "own")
@@ -188,7 +204,7 @@ def _columns(
         is_own = (
             role["department_id"] == scope.department.pk if scope.department is not None else True
         )
-        columns.append(selectors.Column(role=selectors._role_ref(role), own=is_own))
+        columns.append(Column(role=role_ref(role), own=is_own))
     head_id = scope.department.head_id if scope.department is not None else None
     columns.sort(
         key=lambda c: (

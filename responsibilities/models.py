@@ -465,6 +465,9 @@ class Finding(models.Model):
     fix = models.JSONField(null=True)
     # {language code: [message, suggestion]}
     texts = models.JSONField(default=dict)
+    # raci.reading_key(): the findings page and `findings --format json` read stored
+    # findings in raci's order, a page at a time, by sorting on this (binary collation).
+    sort_key = models.TextField(default="", editable=False)
 
     class Meta:
         verbose_name = _("stored finding")

@@ -12,214 +12,63 @@ by INACTIVE_ROLE_ASSIGNED.
 
 from __future__ import annotations
 
-import unicodedata
-from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-# Letters, as stored. "AR" (shown "A/R") is a role that is accountable and also does the work.
-R = "R"
-A = "A"
-C = "C"
-I = "I"  # noqa: E741 - the RACI letter itself
-AR = "AR"
-LETTERS = (R, A, C, I, AR)
-LETTER_LABELS = {R: "R", A: "A", C: "C", I: "I", AR: "A/R"}
-ACCOUNTABLE_LETTERS = frozenset({A, AR})
-RESPONSIBLE_LETTERS = frozenset({R, AR})
-
-# Spellings people type in forms and spreadsheets, after spaces are removed and upper-cased.
-_SPELLINGS = {"R": R, "A": A, "C": C, "I": I, "AR": AR, "RA": AR, "A/R": AR, "R/A": AR}
-
-
-class UnknownLetter(ValueError):
-    """Text that is no RACI letter. Callers choose their message by `code`, never by
-    this exception's text (which is translated)."""
-
-    code = "unknown_letter"
-
-    def __init__(self, value: str) -> None:
-        self.value = value
-        super().__init__(
-            _('"%(value)s" is not a RACI letter: use R, A, C, I or A/R, or leave it empty.')
-            % {"value": quote(value)}
-        )
-
-
-def quote(text: str, limit: int = 100) -> str:
-    """A user's text to show in a message: at most `limit` characters, then an ellipsis,
-    so that a 60 KB spreadsheet cell never becomes a 60 KB problem line."""
-    text = str(text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def parse_letter(text: str) -> str | None:
-    """Read a letter as typed; "" or "-" mean the cell is empty.
-
-    NFKC first, so full-width input from a Chinese IME ("Ａ／Ｒ") reads like ASCII.
-    """
-    compact = "".join(unicodedata.normalize("NFKC", text).split()).upper()
-    if compact in ("", "-"):
-        return None
-    try:
-        return _SPELLINGS[compact]
-    except KeyError:
-        raise UnknownLetter(text.strip()) from None
-
-
-def duty_identity(title: str) -> str:
-    """Key under which two titles name the same duty of one department or project:
-    the text itself, ignoring case, width variants and spacing. Punctuation counts:
-    real task lists hold distinct tasks that differ by a comma."""
-    return " ".join(unicodedata.normalize("NFKC", title).casefold().split())
-
-
-def normalise_title(title: str) -> str:
-    """Key under which two duty titles count as the same work (DUPLICATE_DUTY).
-
-    Punctuation is dropped rather than turned into spaces, because Chinese titles
-    have no spaces to fall back on ("编制、审核" must equal "编制审核").
-    """
-    text = unicodedata.normalize("NFKC", title).casefold()
-    text = "".join(ch for ch in text if not unicodedata.category(ch).startswith("P"))
-    return " ".join(text.split())
-
-
-class Severity:
-    ERROR = "error"
-    WARNING = "warning"
-    INFO = "info"
-
-
-NO_ACCOUNTABLE = "NO_ACCOUNTABLE"
-MULTIPLE_ACCOUNTABLE = "MULTIPLE_ACCOUNTABLE"
-NO_RESPONSIBLE = "NO_RESPONSIBLE"
-VACANT_ACCOUNTABLE = "VACANT_ACCOUNTABLE"
-VACANT_RESPONSIBLE = "VACANT_RESPONSIBLE"
-INACTIVE_ROLE_ASSIGNED = "INACTIVE_ROLE_ASSIGNED"
-CROSS_DEPARTMENT_DUPLICATE = "CROSS_DEPARTMENT_DUPLICATE"
-DUPLICATE_DUTY = "DUPLICATE_DUTY"
-ROLE_OVERLOADED = "ROLE_OVERLOADED"
-ROLE_WITHOUT_DUTIES = "ROLE_WITHOUT_DUTIES"
-MISSING_HANDOFF = "MISSING_HANDOFF"
-
-# Rule code -> severity. The order is the reading order within a department (most severe
-# first, duty rules before role rules) and is part of the interface: analyse() sorts by it.
-RULES: dict[str, str] = {
-    NO_ACCOUNTABLE: Severity.ERROR,
-    MULTIPLE_ACCOUNTABLE: Severity.ERROR,
-    NO_RESPONSIBLE: Severity.ERROR,
-    VACANT_ACCOUNTABLE: Severity.WARNING,
-    VACANT_RESPONSIBLE: Severity.WARNING,
-    INACTIVE_ROLE_ASSIGNED: Severity.WARNING,
-    CROSS_DEPARTMENT_DUPLICATE: Severity.WARNING,
-    DUPLICATE_DUTY: Severity.WARNING,
-    MISSING_HANDOFF: Severity.WARNING,
-    ROLE_OVERLOADED: Severity.WARNING,
-    ROLE_WITHOUT_DUTIES: Severity.INFO,
-}
-_RULE_ORDER = {code: index for index, code in enumerate(RULES)}
-
-
-@dataclass(frozen=True)
-class RoleRef:
-    id: int
-    title: str
-    department_id: int
-    department_code: str
-    active: bool
-    vacant: bool  # no current holder
-
-
-@dataclass(frozen=True)
-class DutyFacts:
-    id: int
-    title: str
-    department_id: int
-    department_code: str
-    project_id: int | None
-    project_code: str | None
-    active: bool
-    accountable: tuple[RoleRef, ...]  # roles assigned A or AR
-    responsible: tuple[RoleRef, ...]  # roles assigned R or AR (an AR role is in both)
-    inactive_assigned: tuple[RoleRef, ...]  # roles with any letter whose role is inactive
-    head_role: RoleRef | None  # the owning department's head role, for suggestions
-
-
-@dataclass(frozen=True)
-class RoleLoad:
-    role: RoleRef
-    assignments: int  # any letter, on active duties
-    accountable_or_responsible: int  # A, R or AR on active duties; AR counts once
-
-
-@dataclass(frozen=True)
-class DutyRef:
-    id: int
-    title: str
-    department_id: int
-    department_code: str
-
-
-@dataclass(frozen=True)
-class DuplicateTitle:
-    key: str  # normalise_title() of the titles
-    duties: tuple[DutyRef, ...]  # active, non-project duties sharing the key
-
-
-@dataclass(frozen=True)
-class Fix:
-    """The one matrix cell whose change resolves a finding; letter None clears the cell."""
-
-    duty_id: int
-    role_id: int
-    letter: str | None
-
-
-@dataclass(frozen=True)
-class Finding:
-    rule: str
-    severity: str
-    department_id: int
-    department_code: str
-    project_id: int | None
-    project_code: str | None
-    duty_id: int | None
-    duty_title: str | None
-    roles: tuple[RoleRef, ...]
-    message: str
-    suggestion: str
-    fix: Fix | None = None
-
-    def as_dict(self) -> dict:
-        """Flat, JSON-ready shape for exports and the API; ids of roles stay internal."""
-        return {
-            "rule": self.rule,
-            "severity": self.severity,
-            "department": self.department_code,
-            "project": self.project_code,
-            "duty": self.duty_title,
-            "duty_id": self.duty_id,
-            "roles": [role.title for role in self.roles],
-            "message": self.message,
-            "suggestion": self.suggestion,
-        }
-
+# The engine's interface includes its input types and the letters (raci.Finding,
+# raci.LETTERS, raci.parse_letter): imported here, defined beside it.
+from .raci_data import (  # noqa: F401
+    CROSS_DEPARTMENT_DUPLICATE,
+    DUPLICATE_DUTY,
+    INACTIVE_ROLE_ASSIGNED,
+    MISSING_HANDOFF,
+    MULTIPLE_ACCOUNTABLE,
+    NO_ACCOUNTABLE,
+    NO_RESPONSIBLE,
+    ROLE_OVERLOADED,
+    ROLE_WITHOUT_DUTIES,
+    RULES,
+    VACANT_ACCOUNTABLE,
+    VACANT_RESPONSIBLE,
+    DuplicateTitle,
+    DutyFacts,
+    DutyRef,
+    Finding,
+    Fix,
+    RoleLoad,
+    RoleRef,
+    Severity,
+    reading_key,
+    sort_findings,
+    summarise,
+    title_key,
+)
+from .raci_input import (  # noqa: F401
+    ACCOUNTABLE_LETTERS,
+    AR,
+    LETTER_LABELS,
+    LETTERS,
+    RESPONSIBLE_LETTERS,
+    A,
+    C,
+    I,
+    R,
+    UnknownLetter,
+    duty_identity,
+    normalise_title,
+    parse_letter,
+    quote,
+)
 
 Roles = tuple[RoleRef, ...]
-
-
-def _title_key(title: str) -> tuple[str, str]:
-    return (title.casefold(), title)
 
 
 def _by_title(roles: Iterable[RoleRef]) -> Roles:
     """De-duplicated by id and in reading order, so output never depends on query order."""
     unique = {role.id: role for role in roles}
-    return tuple(sorted(unique.values(), key=lambda role: (*_title_key(role.title), role.id)))
+    return tuple(sorted(unique.values(), key=lambda role: (*title_key(role.title), role.id)))
 
 
 def _names(roles: Iterable[RoleRef], *, with_department: bool = False) -> str:
@@ -461,23 +310,6 @@ def duplicate_findings(group: DuplicateTitle) -> list[Finding]:
     return findings
 
 
-def _sort_key(finding: Finding) -> tuple:
-    first_role = finding.roles[0].title if finding.roles else ""
-    return (
-        finding.department_code,
-        _RULE_ORDER[finding.rule],
-        _title_key(finding.duty_title or ""),
-        _title_key(first_role),
-        finding.duty_id or 0,
-        tuple(role.id for role in finding.roles),
-    )
-
-
-def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
-    """In analyse()'s order: stored findings are read back in this order."""
-    return sorted(findings, key=_sort_key)
-
-
 def handoff_findings(duty: DutyFacts, flow_pairs: frozenset[frozenset[int]]) -> list[Finding]:
     """MISSING_HANDOFF: the accountable role sits in one department and a responsible
     role in another, and no information flows between the two (in either direction),
@@ -532,10 +364,4 @@ def analyse(
         findings += [finding for duty in duties for finding in handoff_findings(duty, flow_pairs)]
     findings += [f for load in loads for f in role_findings(load, overload_limit=overload_limit)]
     findings += [finding for group in duplicates for finding in duplicate_findings(group)]
-    return sorted(findings, key=_sort_key)
-
-
-def summarise(findings: Iterable[Finding]) -> dict[str, int]:
-    """Count per rule code, in RULES order, leaving out rules with nothing to report."""
-    counts = Counter(finding.rule for finding in findings)
-    return {code: counts[code] for code in RULES if counts[code]}
+    return sort_findings(findings)

@@ -1,15 +1,18 @@
 """Search: "who owns this?" across duties, roles, departments, projects and people.
 
-Duties are found from indexes kept current by database triggers (migration 0006):
+Duties are found from indexes kept current by database triggers (migrations 0007, 0011):
 
 - PostgreSQL: every word must occur in the duty's search text (title, the titles of its
-  Accountable and Responsible roles, description, KPIs) as a substring (`ILIKE`, which
-  also serves Chinese, where words are not separated by spaces), served by a GIN trigram
-  index; a word of four letters or more that occurs nowhere is taken for a typo and
-  matches titles by trigram word similarity (`<%`, served by the title's trigram index). Besides, the whole query matches through the GIN
-  indexed `tsvector` with English stemming ("reporting" finds "reports"). Results are
-  ranked: the whole query in the title first, then title similarity and `ts_rank` (title
-  weighs more than the owners' role titles, which weigh more than the description).
+  Accountable and Responsible roles, description, KPIs) as a substring (`ILIKE`), served
+  by a GIN trigram index; a Chinese word (no spaces between words, and a two-character
+  word holds no whole trigram) is looked up by its character pairs (`search_grams`, a
+  GIN-indexed tsvector) and then checked as a substring. A word of four letters or more
+  that occurs nowhere is taken for a typo and matches titles by trigram word similarity
+  (`<%`, served by the title's trigram index). Besides, the whole query matches through
+  the GIN-indexed `tsvector` with English stemming ("reporting" finds "reports"). Results
+  are ranked by the whole query in the title, then `ts_rank` (title weighs more than the
+  owners' role titles, which weigh more than the description), plus title similarity for
+  the words taken for typos.
 - SQLite: an FTS5 table with the trigram tokenizer (substring matching, Chinese too),
   ranked with bm25; a word that matches nothing is replaced by its closest spellings from
   the title vocabulary (difflib, cached), a simpler typo fallback for laptops.
@@ -45,6 +48,9 @@ TYPO_MIN_LENGTH = 4
 # FTS5's trigram tokenizer indexes three characters; shorter words fall back to LIKE.
 FTS_MIN_LENGTH = 3
 WORD = re.compile(r"\w+", re.UNICODE)
+# Chinese, Japanese and Korean ideographs: written without spaces, found through the
+# duty's stored character pairs (migration 0011) rather than trigrams.
+CJK_RUN = re.compile("[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff]+")
 
 
 @dataclass
@@ -110,30 +116,60 @@ def _vocabulary() -> list[str]:
 # ---------------------------------------------------------------- duties
 
 
+def cjk_grams(word: str) -> list[str]:
+    """The stored lexemes a word's Chinese characters must all have: its character pairs
+    (a lone character stands for itself)."""
+    grams: list[str] = []
+    for run in CJK_RUN.findall(word):
+        grams += [run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)]
+    return grams
+
+
+def _contains(word: str, table: str) -> tuple[str, list]:
+    """SQL that finds `word` as a substring of the duty's search text, from an index:
+    the trigram index, or for Chinese the character pairs (then checked as a substring:
+    the pairs may be far apart)."""
+    grams = cjk_grams(word)
+    if not grams:
+        return f"{table}.search_text ILIKE %s", [_like(word)]
+    query = " & ".join(f"'{gram}'" for gram in dict.fromkeys(grams))
+    return (
+        f"({table}.search_grams @@ %s::tsquery AND {table}.search_text ILIKE %s)",
+        [query, _like(word)],
+    )
+
+
 def _duty_ids_postgres(words: list[str], phrase: str, limit: int) -> list[int]:
+    matches = [_contains(word, "d") for word in words]
     with connection.cursor() as cursor:
         # First round trip: the session's trigram threshold, and which words occur at all
-        # (a word that occurs nowhere is taken for a typo). Each EXISTS is an index scan.
+        # (a word that occurs nowhere is taken for a typo). Each EXISTS is an index scan
+        # (the planner would rather read 18,000 rows than trust pg_trgm's GIN index; the
+        # setting lasts until the end of this autocommit round trip).
         cursor.execute(
-            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false); SELECT "
+            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false), "
+            "set_config('enable_seqscan', 'off', true); SELECT "
             + ", ".join(
-                "EXISTS (SELECT 1 FROM responsibilities_duty WHERE search_text ILIKE %s)"
-                for _word in words
+                f"EXISTS (SELECT 1 FROM responsibilities_duty d WHERE {sql})" for sql, _ in matches
             ),
-            [str(TRIGRAM_THRESHOLD), *(_like(word) for word in words)],
+            [str(TRIGRAM_THRESHOLD), *(param for _sql, params in matches for param in params)],
         )
         present = cursor.fetchone()
-        conditions, params = [], []
-        for word, found in zip(words, present, strict=True):
+        conditions, params, typos = [], [], []
+        for word, found, (sql, word_params) in zip(words, present, matches, strict=True):
             if found or len(word) < TYPO_MIN_LENGTH:
-                conditions.append("d.search_text ILIKE %s")
-                params.append(_like(word))
+                conditions.append(sql)
+                params += word_params
             else:
                 # A close spelling in a title: `<%` is served by the title's trigram
                 # index (migration 0002), and titles are short to compare.
                 conditions.append("%s <%% d.title")
                 params.append(word)
-        similarity = " + ".join("word_similarity(%s, d.title)" for _word in words)
+                typos.append(word)
+        # Ranking costs per matching row (a common word matches a thousand duties):
+        # the stored vector's rank (title weighs most), the whole query in the title,
+        # and the spelling similarity only for the words taken for typos.
+        similarity = "".join(" + word_similarity(%s, d.title)" for _word in typos)
         # The planner prices pg_trgm's GIN scans above a sequential scan that would
         # compute the operators on all rows; forbid the scan for this statement only
         # (set_config(..., true) lasts until the end of its transaction, which in
@@ -144,11 +180,11 @@ def _duty_ids_postgres(words: list[str], phrase: str, limit: int) -> list[int]:
             SELECT d.id
             FROM responsibilities_duty d, plainto_tsquery('english', %s) AS q
             WHERE d.active AND (({" AND ".join(conditions)}) OR d.search_vector @@ q)
-            ORDER BY (CASE WHEN d.title ILIKE %s THEN 2 ELSE 0 END) + {similarity}
+            ORDER BY (CASE WHEN d.title ILIKE %s THEN 2 ELSE 0 END){similarity}
                 + ts_rank(d.search_vector, q) DESC, d.title, d.id
             LIMIT %s
             """,
-            [phrase, *params, _like(phrase), *words, limit],
+            [phrase, *params, _like(phrase), *typos, limit],
         )
         return [row[0] for row in cursor.fetchall()]
 
@@ -268,8 +304,9 @@ def _ranked(queryset: QuerySet, words: list[str], fields: list[str], title_field
                 # The index operator (threshold set by the duty query of the same search).
                 matches |= Q(**{f"{title_field}__trigram_word_similar": word})
             condition &= matches
-        # Full-text search with English stemming also finds "reporting" for "reports".
-        document = SearchVector(*fields, config="english")
+        # Full-text search with English stemming also finds "reporting" for "reports",
+        # on the title only: computed per row, and purposes are long.
+        document = SearchVector(title_field, config="english")
         text_query = SearchQuery(" ".join(words), config="english")
         queryset = queryset.annotate(_document=document, _rank=SearchRank(document, text_query))
         condition |= Q(_document=text_query)

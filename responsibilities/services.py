@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from orgmap.models import Role
 
-from . import findings_store, raci
+from . import findings_facts, findings_store, raci
 from .models import Assignment, AssignmentChange, Duty
 
 
@@ -87,6 +87,100 @@ def _current(duty: Duty, role: Role) -> tuple[Assignment | None, AssignmentChang
     return assignment, last_change
 
 
+def _check(letter: str | None, expected_version: int) -> None:
+    if letter is not None and letter not in raci.LETTERS:
+        raise UnknownLetter(f"Unknown letter {letter!r}")
+    if isinstance(expected_version, bool) or not isinstance(expected_version, int):
+        raise BadVersion(f"Version {expected_version!r} is not a number")
+    if expected_version < 0:
+        raise BadVersion(f"Version {expected_version!r} is negative")
+
+
+def _locked_cells(duty: Duty) -> list[Assignment]:
+    """Every cell of the duty, locked until the transaction ends, with what the findings
+    read of their roles: the edited cell's lock and the duty's cells for its findings in
+    one query. Locking the duty's whole row also makes two edits of one duty take turns,
+    so the second computes the duty's findings from the first one's result."""
+    return list(
+        Assignment.objects.select_for_update(of=("self",))
+        .filter(duty=duty)
+        .select_related("role__department")
+        .annotate(role_filled=findings_facts.filled("role_id"))
+    )
+
+
+def _cell_row(duty_id: int, role: Role, letter: str, version: int, filled: bool | None) -> dict:
+    """A cell as findings_store reads it (filled None: read with the role's load)."""
+    return {
+        "duty_id": duty_id,
+        "role_id": role.pk,
+        "letter": letter,
+        "version": version,
+        "role__title": role.title,
+        "role__department_id": role.department_id,
+        "role__department__code": role.department.code if role.department_id else None,
+        "role__active": role.active,
+        "role_filled": filled,
+    }
+
+
+def _cells_now(
+    cells: list[Assignment],
+    duty: Duty,
+    role: Role,
+    current: Assignment | None,
+    letter: str | None,
+    version: int,
+) -> list[dict]:
+    """The duty's cells after the edit, as findings_store reads them (a role new on the
+    duty has its vacancy read with its load)."""
+    rows = [
+        _cell_row(duty.pk, cell.role, cell.letter, cell.version, cell.role_filled)
+        for cell in cells
+        if cell.role_id != role.pk
+    ]
+    if letter is not None:
+        filled = current.role_filled if current is not None else None
+        rows.append(_cell_row(duty.pk, role, letter, version, filled))
+    return rows
+
+
+def _write(
+    duty: Duty, role: Role, current: Assignment | None, letter: str | None, *, now, by
+) -> tuple[Assignment | None, int] | None:
+    """Write the cell as asked: (the cell now or None, its version), or None when a
+    concurrent edit created it first."""
+    if current is None:
+        # Not 1: after a clear, a browser may still hold version 1 of the letter that
+        # was cleared; a version that went back would let it overwrite this one.
+        version = next_versions([(duty.pk, role.pk)])[(duty.pk, role.pk)]
+        try:
+            with transaction.atomic():
+                created = Assignment.objects.create(
+                    duty=duty,
+                    role=role,
+                    letter=letter,
+                    version=version,
+                    updated_at=now,
+                    updated_by=by,
+                )
+        except IntegrityError:
+            return None  # created by a concurrent edit since we looked
+        return created, version
+    version = current.version + 1  # a clear is a version too (its history row keeps it)
+    if letter is None:
+        current.delete()
+        return None, version
+    current.letter, current.version, current.updated_at, current.updated_by = (
+        letter,
+        version,
+        now,
+        by,
+    )
+    current.save(update_fields=["letter", "version", "updated_at", "updated_by"])
+    return current, version
+
+
 def assignment_set(
     *,
     duty: Duty,
@@ -98,85 +192,48 @@ def assignment_set(
 ) -> CellResult:
     """Set one cell to `letter` (None clears it) if it is still at `expected_version`.
 
-    The cell's row is locked (select_for_update) before its version is compared, so
-    two edits from the same version can never both apply, and the history row records
-    the true "before". A cell that does not exist yet cannot be locked: there the
-    unique constraint on (duty, role) refuses the second of two inserts. The history
+    The duty's cells are locked (select_for_update) before the cell's version is
+    compared, so two edits from the same version can never both apply, and the history
+    row records the true "before". A cell that does not exist yet cannot be locked: there
+    the unique constraint on (duty, role) refuses the second of two inserts. The history
     row is written here, in the same transaction, not by a signal: queryset.update()
     sends none, and a history that can miss a change is worthless.
     """
-    if letter is not None and letter not in raci.LETTERS:
-        raise UnknownLetter(f"Unknown letter {letter!r}")
-    if isinstance(expected_version, bool) or not isinstance(expected_version, int):
-        raise BadVersion(f"Version {expected_version!r} is not a number")
-    if expected_version < 0:
-        raise BadVersion(f"Version {expected_version!r} is negative")
+    _check(letter, expected_version)
     now = timezone.now()
     with transaction.atomic():
-        current = Assignment.objects.select_for_update().filter(duty=duty, role=role).first()
+        cells = _locked_cells(duty)
+        current = next((cell for cell in cells if cell.role_id == role.pk), None)
         before = current.letter if current else None
-        current_version = current.version if current else 0
-        if before == letter:
-            # Already what the user wants: nothing to write, nothing lost.
-            applied = True
-        elif current_version != expected_version:
-            applied = False
-        elif current is None:
-            # Not 1: after a clear, a browser may still hold version 1 of the letter
-            # that was cleared; a version that went back would let it overwrite this one.
-            new_version = next_versions([(duty.pk, role.pk)])[(duty.pk, role.pk)]
-            try:
-                with transaction.atomic():
-                    created = Assignment.objects.create(
-                        duty=duty,
-                        role=role,
-                        letter=letter,
-                        version=new_version,
-                        updated_at=now,
-                        updated_by=by,
-                    )
-            except IntegrityError:
-                applied = False  # created by a concurrent edit since we looked
-            else:
-                applied = True
-        elif letter is None:
-            current.delete()
-            applied = True
-        else:
-            current.letter = letter
-            current.version = current_version + 1
-            current.updated_at = now
-            current.updated_by = by
-            current.save(update_fields=["letter", "version", "updated_at", "updated_by"])
-            applied = True
-        written = applied and before != letter
-        if written:
-            change = AssignmentChange.objects.create(
-                duty=duty,
-                role=role,
-                before=before or "",
-                after=letter or "",
-                # A clear is a version too (the row is gone, its history is not).
-                version=new_version if current is None else current_version + 1,
-                changed_at=now,
-                changed_by=by,
-                source=source,
-            )
-        if written:
-            # The findings this cell can change, in the same transaction.
-            found = findings_store.findings_refresh(duties=[duty], role_ids={role.pk})
-            # What was just written is what is there now (the row is locked, or new and
-            # unique): no need to read it back.
-            assignment = None if letter is None else (created if current is None else current)
+        stale = (current.version if current else 0) != expected_version
+        written = None
+        if before != letter and not stale:
+            written = _write(duty, role, current, letter, now=now, by=by)
+        if written is None:
+            # Nothing to write (already so: applied), a stale version, or a lost race.
+            assignment, last_change = _current(duty, role)
             return CellResult(
-                applied=True,
-                assignment=assignment,
-                last_change=change,
-                written=True,
-                findings=found,
+                applied=before == letter, assignment=assignment, last_change=last_change
             )
-        assignment, last_change = _current(duty, role)
-    return CellResult(applied=applied, assignment=assignment, last_change=last_change)
+        assignment, version = written
+        change = AssignmentChange.objects.create(
+            duty=duty,
+            role=role,
+            before=before or "",
+            after=letter or "",
+            version=version,
+            changed_at=now,
+            changed_by=by,
+            source=source,
+        )
+        # The findings this cell can change, in the same transaction, from the cells
+        # just locked as they are now.
+        rows = _cells_now(cells, duty, role, current, letter, version)
+        found = findings_store.findings_refresh(duties=[duty], role_ids={role.pk}, cells=rows)
+    # What was just written is what is there now (locked, or new and unique).
+    return CellResult(
+        applied=True, assignment=assignment, last_change=change, written=True, findings=found
+    )
 
 
 @transaction.atomic

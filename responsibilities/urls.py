@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from .views import documents, matrix, role_picker, search, spreadsheets
+from .views import documents, duties, findings, matrix, role_picker, search, spreadsheets
 
 
 class SheetFormatConverter:
@@ -18,14 +18,14 @@ register_converter(SheetFormatConverter, "sheetformat")
 
 urlpatterns = [
     path("departments/<str:code>/matrix/", matrix.department_matrix, name="department-matrix"),
-    path("departments/<str:code>/duties/new/", matrix.duty_create, name="duty-create"),
+    path("departments/<str:code>/duties/new/", duties.duty_create, name="duty-create"),
     path("matrix/cells/<int:duty_id>/<int:role_id>/", matrix.matrix_cell, name="matrix-cell"),
     path("matrix/roles/", role_picker.role_picker, name="matrix-role-picker"),
     path("projects/<str:code>/matrix/", matrix.project_matrix, name="project-matrix"),
-    path("projects/<str:code>/duties/new/", matrix.project_duty_create, name="project-duty-create"),
-    path("duties/<int:pk>/", matrix.duty_detail, name="duty-detail"),
-    path("duties/<int:pk>/edit/", matrix.duty_edit, name="duty-edit"),
-    path("findings/", matrix.findings_page, name="findings"),
+    path("projects/<str:code>/duties/new/", duties.project_duty_create, name="project-duty-create"),
+    path("duties/<int:pk>/", duties.duty_detail, name="duty-detail"),
+    path("duties/<int:pk>/edit/", duties.duty_edit, name="duty-edit"),
+    path("findings/", findings.findings_page, name="findings"),
     path(
         "roles/<int:pk>/description.pdf", documents.role_document, {"fmt": "pdf"}, name="role-pdf"
     ),

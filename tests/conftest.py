@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -209,6 +210,35 @@ def coordinator(request):
 def anonymous():
     """Nobody logged in: ``client_for(anonymous)`` is an anonymous client."""
     return None
+
+
+def xdist_worker_number() -> int:
+    """0 without pytest-xdist, else the worker's number (gw0 -> 0, gw1 -> 1…)."""
+    return int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+
+
+def redis_database(base: int) -> int:
+    """A Redis database number of this test process's own, counting down from `base`:
+    `make test` runs the tests in several processes (pytest-xdist), and one's FLUSHDB
+    must not empty another's. Cache from 10 down, the workers' brokers from 14 down."""
+    return base - xdist_worker_number()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _own_redis_cache():
+    """With REDIS_URL set the cache is Redis; give each test process a database of
+    its own (every test empties the cache)."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    cache = settings.CACHES["default"]
+    if "redis" not in cache["BACKEND"].lower() or not os.environ.get("PYTEST_XDIST_WORKER"):
+        yield
+        return
+    parts = urlsplit(cache["LOCATION"])
+    location = urlunsplit(parts._replace(path=f"/{redis_database(10)}"))
+    with override_settings(CACHES={"default": {**cache, "LOCATION": location}}):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -219,25 +219,89 @@ def test_every_url_is_in_the_table(demo_duties):
     assert _url_names() == set(build_table())
 
 
-@pytest.mark.parametrize("persona", PERSONAS)
-def test_authorization_table(persona, demo_duties, client_for):
+# Personas with no column of their own: each must get exactly the answers of another.
+# A coordinator granted on /access/ is the project's named coordinator in all but name;
+# a person deactivated while signed in is anonymous from their next request on.
+SAME_AS = {"granted_coordinator": "coordinator", "inactive": "anonymous"}
+# htmx requests (HX-Request) get the same decisions; a redirect is then an HX-Redirect.
+HTMX_PERSONAS = ("anonymous", "inactive", "member", "manager", "granted_coordinator")
+# Where a signed-in person's htmx request is answered with a fragment instead:
+# (url name, method, status without htmx) -> status with htmx.
+HTMX_ANSWERS = {
+    ("notification-read", "post", 302): 200,  # the bell's list, marked read
+    ("matrix-cell", "post", 400): 422,  # the cell again, with the refusal for its editor
+}
+
+
+def _user(persona: str):
+    users = get_user_model().objects
+    if persona == "anonymous":
+        return None
+    if persona == "granted_coordinator":
+        from orgmap.models import Project
+        from orgmap.services import coordinator_grant
+
+        person = users.create_user("granted.coordinator", "granted@example.com", "x")
+        coordinator_grant(
+            person=person,
+            project=Project.objects.get(code="LAUNCH"),
+            by=users.get(username="admin"),
+        )
+        return person
+    if persona == "inactive":
+        return users.get(username=USERNAMES["manager"])
+    return users.get(username=USERNAMES[persona])
+
+
+def _status(response, htmx: bool) -> int:
+    if htmx and response.status_code == 200 and "HX-Redirect" in response:
+        return 302
+    return response.status_code
+
+
+@pytest.mark.parametrize(
+    ("persona", "htmx"),
+    [(p, False) for p in [*PERSONAS, *SAME_AS]] + [(p, True) for p in HTMX_PERSONAS],
+)
+def test_authorization_table(persona, htmx, demo_duties, client_for):
     Heartbeat.objects.create(name="beat", at=timezone.now())
-    user = (
-        None
-        if persona == "anonymous"
-        else get_user_model().objects.get(username=USERNAMES[persona])
-    )
+    user = _user(persona)
+    if persona == "inactive":
+        # Signed in while active; deactivated since.
+        get_user_model().objects.filter(pk=user.pk).update(is_active=False)
+    headers = {"HX-Request": "true", "HX-Current-URL": "http://testserver/"} if htmx else {}
+    column = SAME_AS.get(persona, persona)
     failures = []
     for name, (url, expected) in build_table().items():
-        get_status, post_status = expected[persona]
+        get_status, post_status = expected[column]
         for method, want in (("get", get_status), ("post", post_status)):
             if want is None:
                 continue
             with transaction.atomic():
-                response = getattr(client_for(user), method)(url)
+                response = getattr(client_for(user), method)(url, headers=headers)
                 transaction.set_rollback(True)
-            if response.status_code != want:
+            if htmx and column != "anonymous":
+                want = HTMX_ANSWERS.get((name, method, want), want)
+            if _status(response, htmx) != want:
                 failures.append(
                     f"{method.upper()} {name} ({url}): {response.status_code}, expected {want}"
                 )
     assert not failures, "\n".join(failures)
+
+
+def test_an_expired_session_sends_htmx_to_the_login_page_of_the_page(client):
+    """Not the login form swapped into a cell: a whole-page redirect, back to the page."""
+    response = client.post(
+        "/departments/SALES/matrix/",
+        headers={
+            "HX-Request": "true",
+            "HX-Current-URL": "http://testserver/departments/SALES/matrix/?page=2",
+        },
+    )
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == "/accounts/login/?next=/departments/SALES/matrix/%3Fpage%3D2"
+    foreign = client.get(
+        "/findings/",
+        headers={"HX-Request": "true", "HX-Current-URL": "https://evil.example/x"},
+    )
+    assert foreign["HX-Redirect"] == "/accounts/login/?next=/"

@@ -40,53 +40,88 @@ def rule_label(rule: str) -> str:
     return RULE_LABELS.get(rule, rule)
 
 
+# ---------------------------------------------------------------- findings' links
+#
+# The findings page links 200 findings to their duty and to their matrix; reversing
+# each address every time was a fifth of the page's time.
+
+
+@functools.lru_cache(maxsize=4096)
+def _matrix_url(project_code: str | None, department_code: str) -> str:
+    if project_code:
+        return reverse("project-matrix", args=[project_code])
+    return reverse("department-matrix", args=[department_code])
+
+
+@register.filter
+def matrix_url(finding: raci.Finding) -> str:
+    """The address of the matrix a finding's duty is shown in."""
+    return _matrix_url(finding.project_code, finding.department_code)
+
+
+@functools.cache
+def _duty_url_parts() -> tuple[str, str]:
+    prefix, _sep, suffix = reverse("duty-detail", args=[0]).rpartition("0")
+    return prefix, suffix
+
+
+@register.filter
+def duty_url(duty_id: int) -> str:
+    prefix, suffix = _duty_url_parts()
+    return f"{prefix}{int(duty_id)}{suffix}"
+
+
 # ---------------------------------------------------------------- matrix cells
 #
-# A matrix page has up to 50 rows × dozens of columns. Rendering each cell through
-# template nodes cost seconds on large departments, so one function writes a cell's
-# markup, used for whole rows on the page and for the single cell an edit returns.
+# A matrix page has up to 50 rows × dozens of columns (57 on the largest O*NET page:
+# 2,850 cells). One function writes a cell's markup, for whole rows on the page and for
+# the single cell an edit returns, and writes only what differs from cell to cell:
+# what every cell shares lives once on the page. The table carries the scope
+# (data-scope) and matrix.js turns a click on a cell's link into the htmx request for its
+# editor; the spoken name points at the row's and the column's titles and at the
+# page's hidden letter names (aria-labelledby) instead of repeating a 200-character duty
+# title in every cell; the link's `next` is written only when the page has filters that
+# the cell page's own way back (the matrix at that duty) would lose.
 
 
 def _cell_html(
     duty_id: int,
-    duty_title: str,
-    role,
+    role_id: int,
     cell: dict | None,
     editable: bool,
-    scope_query: str,
     next_query: str,
     message: str = "",
 ) -> str:
     letter = cell["letter"] if cell else ""
     label = raci.LETTER_LABELS.get(letter, "")
     classes = f"cell has-letter letter-{letter}" if letter else "cell"
-    spoken = escape(f"{duty_title} · {role.title}: {label or gettext('none')}")
-    cell_id = f"cell-{duty_id}-{role.id}"
+    cell_id = f"cell-{duty_id}-{role_id}"
+    # "<duty title> <role title> <letter or none>": ids in the row header, the column
+    # header and the page's letter names (matrix.html).
+    named = f'aria-labelledby="dt-{duty_id} rt-{role_id} lt-{letter}"'
     # A grid cell (the matrix is an ARIA grid, matrix.js moves the focus): the screen
     # reader hears the letter, then the row's flags (aria-describedby the flags cell).
     described = f"flags-{duty_id}"
     # A refused edit says why right beside the cell, not at the top of the page.
-    warning = (
-        f'<div class="cell-warning" role="alert" id="{cell_id}-warning">{escape(message)} '
-        f'<button type="button" class="cell-warning-close" aria-label="{escape(gettext("Dismiss"))}">×</button></div>'
-        if message
-        else ""
-    )
-    if warning:
+    warning = ""
+    if message:
+        close = escape(gettext("Dismiss"))
+        warning = (
+            f'<div class="cell-warning" role="alert" id="{cell_id}-warning">{escape(message)} '
+            f'<button type="button" class="cell-warning-close" aria-label="{close}">×</button></div>'
+        )
         described += f" {cell_id}-warning"
     if not editable:
         return (
-            f'<td class="{classes}" id="{cell_id}" role="gridcell" aria-label="{spoken}" '
-            f'aria-describedby="{described}"><span class="cell-value">{escape(label)}</span>'
+            f'<td class="{classes}" id="{cell_id}" role="gridcell" {named} '
+            f'aria-describedby="{described}"><span class="cell-value">{label}</span>'
             f"{warning}</td>"
         )
-    url = f"{_cell_url_prefix()}{duty_id}/{role.id}/"
-    version = cell["version"] if cell else 0
+    version = f' data-version="{cell["version"]}"' if cell else ""
     return (
-        f'<td class="{classes}" id="{cell_id}" role="gridcell"><a class="cell-button" href="{url}?{scope_query}&amp;{next_query}" '
-        f'hx-get="{url}?{scope_query}" hx-target="closest td" hx-swap="outerHTML" '
-        f'data-set-url="{url}" data-version="{version}" aria-label="{spoken}" '
-        f'aria-describedby="{described}">{escape(label)}</a>{warning}</td>'
+        f'<td class="{classes}" id="{cell_id}" role="gridcell"><a class="cell-button" '
+        f'href="{_cell_url_prefix()}{duty_id}/{role_id}/{next_query}"{version} {named} '
+        f'aria-describedby="{described}">{label}</a>{warning}</td>'
     )
 
 
@@ -96,27 +131,21 @@ def _cell_url_prefix() -> str:
     return reverse("matrix-cell", args=[0, 0]).removesuffix("0/0/")
 
 
-def _queries(scope_token: str, next_url: str) -> tuple[str, str]:
-    return escape(urlencode({"scope": scope_token})), escape(urlencode({"next": next_url}))
+def _next_query(next_url: str) -> str:
+    return escape("?" + urlencode({"next": next_url})) if next_url else ""
 
 
 @register.simple_tag
-def raci_cells(row, columns, editable: set, scope_token: str, next_url: str) -> str:
+def raci_cells(row, columns, editable: set, next_url: str) -> str:
     """Every cell of one matrix row, in column order."""
-    scope_query, next_query = _queries(scope_token, next_url)
-    duty = row.duty
-    can_edit = duty["pk"] in editable
-    # Safe: _cell_html escapes every value it writes.
+    next_query = _next_query(next_url)
+    duty_id = row.duty["pk"]
+    can_edit = duty_id in editable
+    # Safe: _cell_html escapes every value it writes (ids are numbers, labels constants).
     return mark_safe(
         "".join(
             _cell_html(
-                duty["pk"],
-                duty["title"],
-                column.role,
-                row.assigned.get(column.role.id),
-                can_edit,
-                scope_query,
-                next_query,
+                duty_id, column.role.id, row.assigned.get(column.role.id), can_edit, next_query
             )
             for column in columns
         )
@@ -124,21 +153,23 @@ def raci_cells(row, columns, editable: set, scope_token: str, next_url: str) -> 
 
 
 @register.simple_tag
-def raci_cell(
-    duty, role, cell, editable: set, scope_token: str, next_url: str, message: str = ""
-) -> str:
+def raci_cell(duty, role, cell, editable: set, next_url: str, message: str = "") -> str:
     """One cell, as an edit returns it (with the edit's warning, if it was refused)."""
-    scope_query, next_query = _queries(scope_token, next_url)
     # Safe: _cell_html escapes every value it writes.
     return mark_safe(
         _cell_html(
-            duty["pk"],
-            duty["title"],
-            role,
-            cell,
-            duty["pk"] in editable,
-            scope_query,
-            next_query,
-            message or "",
+            duty["pk"], role.id, cell, duty["pk"] in editable, _next_query(next_url), message or ""
         )
+    )
+
+
+@register.simple_tag
+def letter_names() -> str:
+    """The hidden names of the letters that every cell's aria-labelledby ends with."""
+    names = [
+        ("", gettext("none")),
+        *((letter, raci.LETTER_LABELS[letter]) for letter in raci.LETTERS),
+    ]
+    return mark_safe(
+        "".join(f'<span hidden id="lt-{letter}">{escape(name)}</span>' for letter, name in names)
     )

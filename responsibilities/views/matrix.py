@@ -1,9 +1,12 @@
+"""The matrix pages (a department's, a project's, live or as it was on a day) and the
+matrix cell: its editor, its own page without JavaScript, and the edit."""
+
 from __future__ import annotations
 
 import datetime
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,16 +17,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from orgmap import permissions
-from orgmap.http import bound_data, saved_redirect
 from orgmap.models import Department, Project, Role
 from orgmap.params import parse_number, parse_numbers
 
-from .. import matrix_page, raci, selectors, services
+from .. import matrix_history, matrix_page, raci, selectors, services
 from ..forms import DutyForm, ProjectDutyForm
-from ..models import Assignment, AssignmentChange, Duty
+from ..models import Assignment, Duty
+from .duties import can_edit_duty
 
 ROWS_PER_PAGE = 50
-FINDINGS_PER_PAGE = 200
 
 
 def _scope_from_token(token: str, duty: Duty) -> selectors.Scope:
@@ -65,14 +67,6 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
     ):
         return candidate
     return fallback
-
-
-def _can_edit_duty(user, duty: Duty) -> bool:
-    return permissions.can_edit_duty(
-        user,
-        department_id=duty.department_id,
-        project_id=duty.project_id,
-    )
 
 
 def _editable_duty_ids(user, scope: selectors.Scope, rows) -> set[int]:
@@ -118,7 +112,7 @@ def _page_of_rows(request: HttpRequest, scope: selectors.Scope, *, as_of, **filt
             **filters,
         )
         return matrix, matrix.page, matrix.columns, matrix.hidden_columns
-    matrix = selectors.matrix(scope, as_of=as_of, **filters)
+    matrix = matrix_history.matrix(scope, as_of=as_of, **filters)
     page_number = request.GET.get("page") or 1
     if focus is not None:
         for index, row in enumerate(matrix.rows):
@@ -126,10 +120,19 @@ def _page_of_rows(request: HttpRequest, scope: selectors.Scope, *, as_of, **filt
                 page_number = index // ROWS_PER_PAGE + 1
                 break
     page = Paginator(matrix.rows, ROWS_PER_PAGE).get_page(page_number)
-    columns = selectors.page_columns(
+    columns = matrix_history.page_columns(
         matrix, page.object_list, extra_role_ids=filters["extra_role_ids"]
     )
     return matrix, page, columns, len(matrix.columns) - len(columns)
+
+
+def _cell_next_url(request: HttpRequest, scope: selectors.Scope) -> str:
+    """Where a cell's own page (used without JavaScript) returns to: this page, written
+    into every cell's link only when the cell page's way back (the department's matrix
+    at that duty, which finds the duty's page itself) would lose the page's filters."""
+    if scope.project is not None or any(key not in ("page", "focus") for key in request.GET):
+        return request.get_full_path()
+    return ""
 
 
 def _can_add_duty(user, scope: selectors.Scope) -> bool:
@@ -151,6 +154,26 @@ def _picker_scopes(scope: selectors.Scope, project_filter: Project | None) -> di
     }
 
 
+def _filters(request: HttpRequest, scope: selectors.Scope) -> tuple[Project | None, bool, list]:
+    """(a department matrix's project filter, only rows with findings, roles asked for)."""
+    project_filter = None
+    project_code = request.GET.get("project", "")
+    if scope.department is not None and project_code:
+        project_filter = Project.objects.filter(code__iexact=project_code).first()
+    only_findings = request.GET.get("findings") == "1"
+    return project_filter, only_findings, parse_numbers(request.GET.getlist("add_role"))
+
+
+def _department_choices(scope: selectors.Scope, departments: list[Department] | None) -> dict:
+    """A department matrix's department switch and project filter choices."""
+    if scope.department is None:
+        return {"departments": [], "filter_projects": []}
+    if departments is None:
+        departments = list(Department.objects.order_by("name"))
+    projects = Project.objects.filter(duties__department=scope.department).distinct()
+    return {"departments": departments, "filter_projects": list(projects)}
+
+
 def render_matrix(
     request: HttpRequest,
     scope: selectors.Scope,
@@ -159,12 +182,7 @@ def render_matrix(
     base_url: str,
     departments: list[Department] | None = None,
 ) -> HttpResponse:
-    project_filter = None
-    project_code = request.GET.get("project", "")
-    if scope.department is not None and project_code:
-        project_filter = Project.objects.filter(code__iexact=project_code).first()
-    only_findings = request.GET.get("findings") == "1"
-    extra_role_ids = parse_numbers(request.GET.getlist("add_role"))
+    project_filter, only_findings, extra_role_ids = _filters(request, scope)
     as_of_date, as_of_error = _as_of(request.GET.get("as_of", ""))
     as_of = None
     if as_of_date is not None:
@@ -181,8 +199,6 @@ def render_matrix(
     # The past is read-only.
     editable = _editable_duty_ids(request.user, scope, page.object_list) if as_of is None else set()
     can_add_duty = as_of is None and _can_add_duty(request.user, scope)
-    if scope.department is not None and departments is None:
-        departments = list(Department.objects.order_by("name"))
     context = {
         "title": title,
         "scope": scope,
@@ -196,17 +212,12 @@ def render_matrix(
         "duty_form": _duty_form(scope) if can_add_duty else None,
         "can_add_column": bool(editable),
         **_picker_scopes(scope, project_filter),
-        "departments": departments if scope.department is not None else [],
-        "filter_projects": list(
-            Project.objects.filter(duties__department=scope.department).distinct()
-        )
-        if scope.department is not None
-        else [],
+        **_department_choices(scope, departments),
         "project_filter": project_filter,
         "only_findings": only_findings,
         "extra_role_ids": extra_role_ids,
         "base_url": base_url,
-        "next_url": request.get_full_path(),
+        "next_url": _cell_next_url(request, scope),
         "letters": [(letter, raci.LETTER_LABELS[letter]) for letter in raci.LETTERS],
         "findings_url": _findings_url(scope),
         "as_of": as_of_date,
@@ -312,7 +323,7 @@ def _cell_error_message(error: Exception) -> str:
 def matrix_cell(request: HttpRequest, duty_id: int, role_id: int) -> HttpResponse:
     duty = get_object_or_404(Duty.objects.select_related("department", "project"), pk=duty_id)
     role = get_object_or_404(Role.objects.select_related("department"), pk=role_id)
-    if not _can_edit_duty(request.user, duty):
+    if not can_edit_duty(request.user, duty):
         raise PermissionDenied(
             _("You may not edit the assignments of “%(duty)s”.") % {"duty": duty.title}
         )
@@ -377,155 +388,4 @@ def project_matrix(request: HttpRequest, code: str) -> HttpResponse:
         selectors.Scope(project=project),
         title=project.name,
         base_url=reverse("project-matrix", args=[project.code]),
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def project_duty_create(request: HttpRequest, code: str) -> HttpResponse:
-    project = permissions.get_project_for_manage(request.user, code)
-    form = ProjectDutyForm(bound_data(request), project=project)
-    if request.method == "POST" and form.is_valid():
-        try:
-            duty = services.duty_create(
-                title=form.cleaned_data["title"],
-                department=form.cleaned_data["department"],
-                project=project,
-            )
-        except ValidationError as error:
-            form.add_error("title", error.messages[0])
-        else:
-            messages.success(request, _("Duty “%(title)s” added.") % {"title": duty.title})
-            url = (
-                reverse("project-matrix", args=[project.code]) + f"?focus={duty.pk}#duty-{duty.pk}"
-            )
-            return saved_redirect(request, url)
-    context = {"form": form, "project": project, "department": None}
-    if request.htmx:
-        return render(
-            request, "responsibilities/duty_form.html#form", {**context, "inline_form": True}
-        )
-    return render(request, "responsibilities/project_duty_form.html", context)
-
-
-@require_http_methods(["GET", "POST"])
-def duty_create(request: HttpRequest, code: str) -> HttpResponse:
-    department = permissions.get_department_for_manage(request.user, code)
-    form = DutyForm(bound_data(request), department=department)
-    if request.method == "POST" and form.is_valid():
-        duty = services.duty_create(department=department, **form.cleaned_data)
-        messages.success(request, _("Duty “%(title)s” added.") % {"title": duty.title})
-        url = (
-            reverse("department-matrix", args=[department.code])
-            + f"?focus={duty.pk}#duty-{duty.pk}"
-        )
-        return saved_redirect(request, url)
-    if request.htmx:
-        return render(
-            request,
-            "responsibilities/duty_form.html#form",
-            {"form": form, "department": department},
-        )
-    return render(
-        request, "responsibilities/duty_form.html", {"form": form, "department": department}
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def duty_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    duty = get_object_or_404(Duty.objects.select_related("department", "project"), pk=pk)
-    if not _can_edit_duty(request.user, duty):
-        raise PermissionDenied(_("You may not edit “%(duty)s”.") % {"duty": duty.title})
-    form = DutyForm(bound_data(request), instance=duty, department=duty.department)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("Duty “%(title)s” saved.") % {"title": duty.title})
-        return redirect(duty.get_absolute_url())
-    return render(
-        request,
-        "responsibilities/duty_form.html",
-        {"form": form, "department": duty.department, "duty": duty},
-    )
-
-
-@require_GET
-def duty_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    duty = get_object_or_404(Duty.objects.select_related("department", "project"), pk=pk)
-    assignments = list(
-        Assignment.objects.filter(duty=duty)
-        .select_related("role__department")
-        .prefetch_related(
-            # Current holders of each role, with their contact details.
-            "role__holders__person__profile"
-        )
-        .order_by("letter", "role__title")
-    )
-    order = {raci.A: 0, raci.AR: 1, raci.R: 2, raci.C: 3, raci.I: 4}
-    assignments.sort(key=lambda a: (order[a.letter], a.role.title))
-    history = list(
-        AssignmentChange.objects.filter(duty=duty).select_related("role", "changed_by__profile")[
-            :200
-        ]
-    )
-    found = selectors.stored_findings(duty_ids=[duty.pk])
-    return render(
-        request,
-        "responsibilities/duty_detail.html",
-        {
-            "duty": duty,
-            "assignments": assignments,
-            "history": history,
-            "findings": found,
-            "can_edit": _can_edit_duty(request.user, duty),
-        },
-    )
-
-
-@require_GET
-def findings_page(request: HttpRequest) -> HttpResponse:
-    department = project = None
-    if code := request.GET.get("department"):
-        department = get_object_or_404(Department, code__iexact=code)
-    if code := request.GET.get("project"):
-        project = get_object_or_404(Project, code__iexact=code)
-    scope = selectors.Scope(department=department, project=project)
-    found = selectors.findings(scope)
-    rule = request.GET.get("rule", "")
-    severity = request.GET.get("severity", "")
-    shown = [
-        f
-        for f in found
-        if (not rule or f.rule == rule) and (not severity or f.severity == severity)
-    ]
-    # A large organisation has thousands of findings: show them a page at a time,
-    # grouped by department and rule within the page.
-    page = Paginator(shown, FINDINGS_PER_PAGE).get_page(request.GET.get("page") or 1)
-    groups: dict[str, dict[str, list[raci.Finding]]] = {}
-    for finding in page.object_list:
-        groups.setdefault(finding.department_code, {}).setdefault(finding.rule, []).append(finding)
-    names = dict(Department.objects.values_list("code", "name"))
-    grouped = [
-        {
-            "code": code,
-            "name": names.get(code, code),
-            "count": sum(len(items) for items in rules.values()),
-            "rules": [{"rule": r, "findings": items} for r, items in rules.items()],
-        }
-        for code, rules in groups.items()
-    ]
-    return render(
-        request,
-        "responsibilities/findings.html",
-        {
-            "groups": grouped,
-            "page": page,
-            "total": len(shown),
-            "summary": raci.summarise(found),
-            "rules": list(raci.RULES),
-            "departments": list(Department.objects.order_by("name")),
-            "projects": list(Project.objects.order_by("name")),
-            "department": department,
-            "project": project,
-            "rule": rule,
-            "severity": severity,
-        },
     )

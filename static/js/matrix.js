@@ -68,7 +68,7 @@
 
   function setLetter(link, letter) {
     const td = link.closest("td");
-    htmx.ajax("POST", link.dataset.setUrl, {
+    htmx.ajax("POST", link.pathname, {
       target: td,
       swap: "outerHTML",
       headers: { "X-CSRFToken": csrfToken() },
@@ -119,6 +119,18 @@
   document.addEventListener("focusin", function (event) {
     const cell = cellOf(event.target);
     if (cell && current !== cell.id) rove(cell);
+  });
+
+  // A click on a cell's link opens its editor in place (htmx) instead of the cell's own
+  // page, which stays the link's target without JavaScript or with a modifier key.
+  // Delegated here so that each of a page's thousands of cells carries only its link.
+  document.addEventListener("click", function (event) {
+    const link = event.target.closest && event.target.closest("#matrix a.cell-button");
+    if (!link || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+    if (typeof htmx === "undefined") return;
+    event.preventDefault();
+    const url = link.pathname + "?" + new URLSearchParams({ scope: table().dataset.scope });
+    htmx.ajax("GET", url, { target: link.closest("td"), swap: "outerHTML" });
   });
 
   // A refused edit's warning beside the cell: its × closes it.

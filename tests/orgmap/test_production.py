@@ -139,6 +139,7 @@ def test_postgres_connections_get_connect_and_statement_timeouts(tmp_path):
     )
     assert "'connect_timeout': 3" in result.stdout, result.stderr
     assert "-c statement_timeout=12s" in result.stdout
+    assert "-c jit=off" in result.stdout  # short queries: no JIT compilation
 
 
 # ---------------------------------------------------------------- logs

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from orgmap.models import Department, Role
-from responsibilities import raci, selectors
+from responsibilities import matrix_history, raci, selectors
 from responsibilities.models import Assignment, Duty
 from responsibilities.spreadsheets import exports
 from responsibilities.spreadsheets.sheets import neutralise, restore
@@ -258,8 +258,8 @@ def test_export_matrix_command_writes_the_same_files(tmp_path, demo_duties):
 
 
 def _matrix_page_layout(scope: selectors.Scope) -> tuple[list[str], list[list[str]]]:
-    """Role headers and letter rows as the matrix page (selectors.matrix) has them."""
-    matrix = selectors.matrix(scope)
+    """Role headers and letter rows as the matrix page (matrix_history.matrix) has them."""
+    matrix = matrix_history.matrix(scope)
     qualify_all = scope.project is not None
     headers = [
         exports.role_header(

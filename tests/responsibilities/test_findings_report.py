@@ -148,7 +148,7 @@ def test_a_department_and_its_sub_departments_need_no_flow(demo_duties):
 
 
 def test_findings_page_shows_a_page_at_a_time(member, client_for, demo_duties, monkeypatch):
-    from responsibilities.views import matrix as views
+    from responsibilities.views import findings as views
 
     monkeypatch.setattr(views, "FINDINGS_PER_PAGE", 3)
     client = client_for(member)

@@ -342,7 +342,7 @@ def test_a_repeated_row_is_harmless_and_its_person_still_a_manager(demo_org):
 
 
 def test_an_import_refreshes_the_stored_findings_of_what_it_changed(demo_duties):
-    from responsibilities import selectors
+    from responsibilities import findings_facts, selectors
 
     everything = selectors.Scope()
     # New roles without duties; Sales' head changes holder; a department moves.
@@ -353,4 +353,4 @@ def test_an_import_refreshes_the_stored_findings_of_what_it_changed(demo_duties)
         ]
     )
     assert plan.applied, found(plan)
-    assert selectors.findings(everything) == selectors.computed_findings(everything)
+    assert selectors.findings(everything) == findings_facts.computed_findings(everything)

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from orgmap.models import Department, Role
-from responsibilities import findings_store, selectors, services
+from responsibilities import findings_facts, findings_rebuild, selectors, services
 from responsibilities.models import Assignment, AssignmentChange, Duty, Finding
 from responsibilities.spreadsheets import imports
 from responsibilities.spreadsheets.sheets import SpreadsheetError, read_table
@@ -57,7 +57,7 @@ def empty_copy() -> None:
     Finding.objects.all().delete()
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {Duty._meta.db_table}")
-    findings_store.findings_rebuild()  # plain SQL sends no signals
+    findings_rebuild.findings_rebuild()  # plain SQL sends no signals
 
 
 def preview(client, name: str, content: bytes, **fields):
@@ -119,7 +119,7 @@ def test_department_csv_round_trip_through_the_command(tmp_path, member, client_
     assert set(AssignmentChange.objects.values_list("source", "changed_by")) == {("import", None)}
     # The bulk import refreshed the stored findings of what it wrote.
     everything = selectors.Scope()
-    assert selectors.findings(everything) == selectors.computed_findings(everything)
+    assert selectors.findings(everything) == findings_facts.computed_findings(everything)
 
 
 def test_project_round_trip_keeps_each_duty_in_its_department(member, coordinator, client_for):

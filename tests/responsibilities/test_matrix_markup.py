@@ -35,9 +35,14 @@ def test_matrix_is_a_grid_whose_cells_point_at_the_row_flags(
 def test_read_only_cells_label_the_cell_not_a_plain_span(member, client_for, demo_duties):
     page = client_for(member).get(reverse("department-matrix", args=["SALES"]))
     assert '<span class="cell-value" aria-label' not in page.text
-    assert re.search(
-        r'<td class="cell[^"]*" id="cell-\d+-\d+" role="gridcell" aria-label="', page.text
+    cell = re.search(
+        r'<td class="cell[^"]*" id="cell-(\d+)-(\d+)" role="gridcell" [^>]*>', page.text
     )
+    duty_id, role_id = cell.groups()
+    # Named by the row's and the column's titles and the letter, all on the page.
+    assert f'aria-labelledby="dt-{duty_id} rt-{role_id} lt-' in cell.group(0)
+    assert f'id="dt-{duty_id}"' in page.text and f'id="rt-{role_id}"' in page.text
+    assert '<span hidden id="lt-">' in page.text
 
 
 def test_column_flags_open_without_hover(sales_manager, client_for, demo_duties):

@@ -11,7 +11,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from orgmap.models import Department, Role
-from responsibilities import findings_store, raci, selectors, services
+from responsibilities import (
+    findings_facts,
+    findings_rebuild,
+    raci,
+    selectors,
+    services,
+)
 from responsibilities.models import Assignment, AssignmentChange, Duty
 
 # These tests read the demo organisation (names, roles and grants); see docs/decisions.md.
@@ -279,11 +285,11 @@ def test_matrix_and_cell_edit_cost_the_same_for_10_and_500_duties(sales_manager,
     client = client_for(sales_manager)
     client.get(reverse("profile"))
     _bulk_duties(sales, roles, 10)
-    findings_store.findings_rebuild()  # bulk_create sends no signals
+    findings_rebuild.findings_rebuild()  # bulk_create sends no signals
     duty = Duty.objects.get(title="Generated duty 3")
     small = _matrix_and_cell_edit_queries(client, duty, head, "A")
     _bulk_duties(sales, roles, 490, start=10)
-    findings_store.findings_rebuild()
+    findings_rebuild.findings_rebuild()
     # The same edit (a new cell on the same duty) in the now larger department: the cost
     # of an edit depends on the duty's shape (which rules it can touch), not on size.
     cell = Assignment.objects.get(duty=duty, role=head)
@@ -294,20 +300,21 @@ def test_matrix_and_cell_edit_cost_the_same_for_10_and_500_duties(sales_manager,
     assert small == large, "the cost grew with the department"
     page, edit = large
     # Page: the department, 50 duty rows with their total, their cells, the columns'
-    # roles, their stored findings, the summary aggregate, the project picker; plus
-    # session, user, profile and permission grants (7), the add-a-duty form's project
-    # choices, and the role picker being replaced by a combobox loaded on demand.
-    assert page <= 16
-    # Edit: session, user, profile, grants (7); the duty, the role; lock, write,
-    # history (and, for a new cell, the history's last version); the roles' loads with
-    # the head role, the cells; replace the duty's
-    # stored findings (2); the summary aggregate.
-    assert edit <= 18
+    # roles, their stored findings, the summary aggregate, the project picker; the user
+    # with the profile (the session is in the cache), the permission lookups (groups,
+    # two grant tables, the department tree), the add-a-duty form's project choices, the
+    # notification bell; the role picker is a combobox loaded on demand.
+    assert page <= 14
+    # Edit: the user with the profile, the permission lookups (4); the duty, the role;
+    # the duty's cells (locked), the history's last version (a new cell), insert,
+    # history; the roles' loads with the head role; replace the duty's stored findings
+    # (2); the summary aggregate.
+    assert edit <= 15
 
 
 def test_the_matrix_shows_stored_findings_for_its_rows_and_columns(member, client_for, demo_duties):
     response = client_for(member).get(reverse("department-matrix", args=["SALES"]))
-    everything = selectors.computed_findings(
+    everything = findings_facts.computed_findings(
         selectors.Scope(department=Department.objects.get(code="SALES"))
     )
     shown_rows = {

@@ -12,7 +12,7 @@ from django.utils import timezone
 from orgmap.models import Department, Role
 from responsibilities import raci
 from responsibilities.models import Assignment, Duty
-from responsibilities.search import search
+from responsibilities.search import cjk_grams, search
 from responsibilities.services import assignment_set, duty_create
 
 pytestmark = pytest.mark.django_db
@@ -112,6 +112,23 @@ def test_chinese_substring_and_typo(lab):
     assert _titles("spectromter") == ["Calibrate the spectrometer"]
 
 
+def test_chinese_words_are_found_whole_not_by_scattered_characters(lab):
+    department, _chemist, _duty = lab
+    duty_create(title="财务 务报 报告", department=department)  # every pair, never together
+    duty_create(title="提交质量报告", department=department)
+    assert _titles("财务报告") == []
+    assert _titles("质 报告") == ["提交质量报告"]  # one character stands for itself
+    assert _titles("质量报告") == ["提交质量报告"]
+    assert _titles("quality 质量") == []  # every word must occur
+
+
+def test_chinese_characters_are_searched_by_their_pairs():
+    assert cjk_grams("财务报告") == ["财务", "务报", "报告"]
+    assert cjk_grams("质") == ["质"]
+    assert cjk_grams("KPI指标review") == ["指标"]
+    assert cjk_grams("budget") == []
+
+
 def test_query_count_does_not_grow_with_the_matches(lab):
     department, chemist, duty = lab
     assignment_set(duty=duty, role=chemist, letter=raci.R, expected_version=0, by=None)
@@ -150,3 +167,28 @@ def test_duty_search_can_use_the_indexes_on_postgresql(lab):
     assert "responsibilities_duty_title_trgm" in plan
     assert "responsibilities_duty_search_vector" in plan
     assert "Seq Scan" not in plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's indexes")
+def test_a_chinese_word_is_looked_up_by_its_character_pairs_on_postgresql(lab):
+    """A two-character word holds no whole trigram: the trigram index would be read
+    whole. The stored character pairs answer from their own index."""
+    department, _chemist, _duty = lab
+    duty = duty_create(title="审核合同", department=department)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT search_grams::text FROM responsibilities_duty WHERE id = %s", [duty.pk]
+        )
+        assert cursor.fetchone()[0] == "'合' '合同' '同' '审' '审核' '核' '核合'"
+        cursor.execute("SET enable_seqscan = off")
+        try:
+            cursor.execute(
+                "EXPLAIN SELECT id FROM responsibilities_duty d "
+                "WHERE d.search_grams @@ %s::tsquery AND d.search_text ILIKE %s",
+                ["'合同'", "%合同%"],
+            )
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        finally:
+            cursor.execute("RESET enable_seqscan")
+    assert "responsibilities_duty_search_grams" in plan
+    assert _titles("合同") == ["审核合同"]

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import json
+import textwrap
+from collections.abc import Iterable
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from orgmap.models import Department, Project
-from responsibilities import findings_store, selectors
+from responsibilities import findings_rebuild, raci, selectors
 
 
 class Command(BaseCommand):
@@ -49,13 +51,15 @@ class Command(BaseCommand):
             if found_project is None:
                 raise CommandError(f"No project with code {project!r}.")
             scope = selectors.Scope(project=found_project)
-        findings = selectors.findings(scope)
+        # Streamed from the database in raci's order: the whole organisation's findings
+        # are never all held at once.
+        findings = selectors.iter_stored_findings(scope)
         if format == "json":
-            self.stdout.write(
-                json.dumps([f.as_dict() for f in findings], ensure_ascii=False, indent=2)
-            )
+            self._write_json(findings)
             return
+        count = 0
         for finding in findings:
+            count += 1
             where = finding.department_code + (
                 f"/{finding.project_code}" if finding.project_code else ""
             )
@@ -65,10 +69,20 @@ class Command(BaseCommand):
             )
             if finding.suggestion:
                 self.stdout.write(f"{'':35}→ {finding.suggestion}")
-        self.stdout.write(f"{len(findings)} finding{'s' if len(findings) != 1 else ''}.")
+        self.stdout.write(f"{count} finding{'s' if count != 1 else ''}.")
+
+    def _write_json(self, findings: Iterable[raci.Finding]) -> None:
+        """Exactly what json.dumps(list, ensure_ascii=False, indent=2) writes, one
+        finding at a time."""
+        separator = "[\n"
+        for finding in findings:
+            item = json.dumps(finding.as_dict(), ensure_ascii=False, indent=2)
+            self.stdout.write(separator + textwrap.indent(item, "  "), ending="")
+            separator = ",\n"
+        self.stdout.write("[]" if separator == "[\n" else "\n]")
 
     def _rebuild(self) -> None:
-        report = findings_store.findings_rebuild()
+        report = findings_rebuild.findings_rebuild()
         for verb, rows in (("added", report.added), ("removed", report.removed)):
             for row in rows:
                 subject = f" {row.duty_title!r}" if row.duty_title else ""

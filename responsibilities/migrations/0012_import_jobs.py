@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('orgmap', '0006_access_change'),
-        ('responsibilities', '0009_stored_findings'),
+        ('responsibilities', '0011_search_cjk_grams'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
