@@ -24,6 +24,7 @@ import argparse
 import os
 import platform
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -112,7 +113,8 @@ def _run(out: Path, *, memory: bool, people_csv: Path, raci_csv: Path) -> int:
 
     from orgmap.models import Department
     from responsibilities import selectors
-    from responsibilities.spreadsheets.sheets import Table, exports, imports, read_path
+    from responsibilities.spreadsheets import exports, imports
+    from responsibilities.spreadsheets.sheets import Table, read_path
 
     call_command("migrate", verbosity=0)
     if Department.objects.exists():
@@ -188,6 +190,8 @@ def _run(out: Path, *, memory: bool, people_csv: Path, raci_csv: Path) -> int:
         assert plan.applied and not plan.has_changes, [str(p) for p in plan.problems[:5]]
         step.rows, step.note = plan.rows, f"{plan.unchanged} cells unchanged"
 
+    floors = _against_floor(largest, out)
+
     engine = connection.vendor
     print()
     print(
@@ -202,7 +206,66 @@ def _run(out: Path, *, memory: bool, people_csv: Path, raci_csv: Path) -> int:
         print(
             f"| {step.name} | {step.seconds:.2f} | {step.rows} | {step.queries} | {peak} | {step.note} |"
         )
+    print()
+    print(
+        f"Exports of {largest.code} against the raw-SQL CSV floor (medians of {ROUNDS}, interleaved):"
+    )
+    print("| figure | ms | floor ms | ratio |")
+    print("|---|---:|---:|---:|")
+    floor = statistics.median(floors["floor"])
+    for name in ("csv", "xlsx"):
+        median = statistics.median(floors[name])
+        print(
+            f"| export {largest.code} {name.upper()} | {median * 1000:,.0f} | {floor * 1000:,.0f} | {median / floor:.1f}x |"
+        )
     return 0
+
+
+ROUNDS = 5
+# The same cells as the export, fetched and written out as CSV with no ORM or app code:
+# what no export can beat (bench/against_floor.py uses the same statement over HTTP).
+FLOOR_SQL = """
+    SELECT dd.code, d.title, r.title, rd.code, a.letter
+    FROM responsibilities_assignment a
+    JOIN responsibilities_duty d ON d.id = a.duty_id
+    JOIN orgmap_department dd ON dd.id = d.department_id
+    JOIN orgmap_role r ON r.id = a.role_id
+    JOIN orgmap_department rd ON rd.id = r.department_id
+    WHERE d.department_id = %s ORDER BY d.title, d.id, r.title
+"""
+
+
+def _against_floor(department, out: Path) -> dict[str, list[float]]:
+    """The department's CSV and XLSX exports and the raw-SQL CSV floor, in turn."""
+    import csv
+
+    from django.db import connection
+
+    from responsibilities import selectors
+    from responsibilities.spreadsheets import exports
+
+    scope = selectors.Scope(department=department)
+    samples: dict[str, list[float]] = {"floor": [], "csv": [], "xlsx": []}
+
+    def floor() -> None:
+        with connection.cursor() as cursor, (out / "floor.csv").open("w", newline="") as handle:
+            cursor.execute(FLOOR_SQL, [department.pk])
+            csv.writer(handle).writerows(cursor.fetchall())
+
+    def as_csv() -> None:
+        with (out / "round.csv").open("w", encoding="utf-8", newline="") as handle:
+            exports.write_csv(scope, exports.WIDE, handle)
+
+    def as_xlsx() -> None:
+        with (out / "round.xlsx").open("wb") as handle:
+            exports.write_xlsx(scope, exports.WIDE, handle)
+
+    for _round in range(ROUNDS):
+        for name, run in (("floor", floor), ("csv", as_csv), ("xlsx", as_xlsx)):
+            started = time.perf_counter()
+            run()
+            samples[name].append(time.perf_counter() - started)
+    return samples
 
 
 if __name__ == "__main__":

@@ -35,6 +35,8 @@ app.conf.beat_schedule = {
     },
     # Bulk role-description exports are kept for a day (responsibilities/exports_bulk.py).
     "exports-purge": {"task": "responsibilities.purge_exports", "schedule": 3600.0},
+    # Large imports' uploads and reports are kept for a day (spreadsheets/import_jobs.py).
+    "imports-purge": {"task": "responsibilities.purge_imports", "schedule": 3600.0},
     # Stored findings: a role holding that starts or ends on a date changes the role's
     # vacancy that day with no write (responsibilities/findings_store.py).
     "findings-holdings": {

@@ -465,3 +465,12 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
 }
+# Uploads with more rows than this are checked and applied by a Celery job, with a
+# progress bar, instead of inside the web request (responsibilities/spreadsheets/import_jobs.py).
+IMPORT_INLINE_MAX_ROWS = int(os.environ.get("IMPORT_INLINE_MAX_ROWS", "3000"))
+# ... and so are uploads with more cells (rows × columns: a wide matrix is costly).
+IMPORT_INLINE_MAX_CELLS = int(os.environ.get("IMPORT_INLINE_MAX_CELLS", "100000"))
+# An import job's upload and report are kept this long; one step of it is stopped
+# after IMPORT_TIME_LIMIT_SECONDS.
+IMPORT_RETENTION_HOURS = int(os.environ.get("IMPORT_RETENTION_HOURS", "24"))
+IMPORT_TIME_LIMIT_SECONDS = int(os.environ.get("IMPORT_TIME_LIMIT_SECONDS", "1800"))

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orgmap.models import Department, Role
@@ -231,6 +232,83 @@ class ExportJob(models.Model):
             if self.total
             else (100 if self.status == self.Status.DONE else 0)
         )
+
+
+class ImportJob(models.Model):
+    """A large spreadsheet import, checked and then applied by Celery tasks.
+
+    The upload waits in the default storage (`file_name`) until the job is applied or
+    expires; `report` is the check's report as the import page shows it, rendered in
+    the requester's language by the task that made it."""
+
+    class Kind(models.TextChoices):
+        RACI = "raci", _("RACI matrix")
+        PEOPLE = "people", _("people")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        CHECKED = "checked", _("checked")
+        APPLIED = "applied", _("applied")
+        FAILED = "failed", _("failed")
+
+    class Step(models.TextChoices):
+        CHECK = "check", _("check")
+        APPLY = "apply", _("apply")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    project = models.ForeignKey(
+        "orgmap.Project", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    filename = models.CharField(max_length=255, blank=True)
+    file_name = models.CharField(max_length=200, blank=True)  # the upload in the storage
+    step = models.CharField(max_length=10, choices=Step.choices, default=Step.CHECK)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)  # rows, estimated before reading
+    done = models.PositiveIntegerField(default=0)  # rows read so far
+    valid = models.BooleanField(default=False)
+    has_changes = models.BooleanField(default=False)
+    report = models.TextField(blank=True)
+    summary = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)  # of the step running
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+
+    def __str__(self) -> str:
+        return f"{self.kind} import {self.id} ({self.step}, {self.status})"
+
+    @property
+    def lost(self) -> bool:
+        """Running past its hard time limit: its worker died (a killed step's
+        transaction was rolled back, so nothing of it was written)."""
+        if self.status != self.Status.RUNNING or self.started_at is None:
+            return False
+        limit = datetime.timedelta(seconds=settings.IMPORT_TIME_LIMIT_SECONDS + 120)
+        return self.started_at < timezone.now() - limit
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING) and not self.lost
+
+    @property
+    def percent(self) -> int:
+        if not self.in_progress:
+            return 100
+        return min(99, int(100 * self.done / self.total)) if self.total else 0
 
 
 # Information flows: MISSING_HANDOFF reads them, so they live beside the duties.

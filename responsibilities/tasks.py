@@ -6,6 +6,7 @@ from django.conf import settings
 
 from . import exports_bulk
 from .pictures import snapshots
+from .spreadsheets import import_jobs
 
 # The whole export is bounded too: past the soft limit the job is marked failed with a
 # "took too long" message; the hard limit (a minute later) ends the pool process. Each
@@ -36,6 +37,36 @@ def findings_snapshot() -> int:
     it hourly: a day's rows are replaced each time, so they end as the day's last state
     and a beat that was down for a while loses no day."""
     return snapshots.findings_snapshot_take()
+# One step of an import job (check or apply) is bounded like an export.
+IMPORT_SOFT_TIME_LIMIT = settings.IMPORT_TIME_LIMIT_SECONDS
+IMPORT_HARD_TIME_LIMIT = IMPORT_SOFT_TIME_LIMIT + 60
+
+
+@shared_task(
+    name=import_jobs.CHECK_TASK,
+    ignore_result=True,
+    acks_late=True,
+    soft_time_limit=IMPORT_SOFT_TIME_LIMIT,
+    time_limit=IMPORT_HARD_TIME_LIMIT,
+)
+def check_import(job_id: str) -> None:
+    import_jobs.import_job_check(job_id=job_id)
+
+
+@shared_task(
+    name=import_jobs.APPLY_TASK,
+    ignore_result=True,
+    acks_late=True,
+    soft_time_limit=IMPORT_SOFT_TIME_LIMIT,
+    time_limit=IMPORT_HARD_TIME_LIMIT,
+)
+def apply_import(job_id: str) -> None:
+    import_jobs.import_job_apply(job_id=job_id)
+
+
+@shared_task(name="responsibilities.purge_imports", ignore_result=True)
+def purge_imports() -> None:
+    import_jobs.import_jobs_purge()
 
 
 @worker_process_init.connect

@@ -68,4 +68,6 @@ urlpatterns = [
     path("pictures/orgchart.pdf", pictures.org_chart_pdf, name="picture-orgchart-pdf"),
     path("pictures/heatmaps/", pictures.load_heatmaps, name="picture-heatmaps"),
     path("pictures/findings-trend/", pictures.findings_trend, name="picture-trend"),
+    path("import/jobs/<uuid:pk>/", spreadsheets.import_job, name="import-job"),
+    path("import/jobs/<uuid:pk>/apply/", spreadsheets.import_job_apply, name="import-job-apply"),
 ]

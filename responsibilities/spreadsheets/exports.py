@@ -17,7 +17,7 @@ Every text cell goes through spreadsheets.neutralise() against formula injection
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO
 
@@ -28,7 +28,8 @@ from orgmap.models import Role
 
 from .. import raci, selectors
 from ..models import Assignment
-from .sheets import csv_lines, neutralise
+from . import xlsx_writer
+from .sheets import column_letter, csv_lines, neutralise
 
 WIDE = "wide"
 LONG = "long"
@@ -42,7 +43,7 @@ DUTY_COLUMN = "Duty"
 DEPARTMENT_COLUMN = "Department"
 PROJECT_COLUMN = "Project"
 
-# The page's colours (static/css/orgmap.css), as ARGB hex for openpyxl.
+# The page's colours (static/css/orgmap.css), as ARGB hex (xlsx_writer.py).
 LETTER_COLOURS = {
     raci.R: "FF1F6FEB",
     raci.A: "FFB42318",
@@ -55,12 +56,18 @@ _LABEL_TO_LETTER = {label: letter for letter, label in raci.LETTER_LABELS.items(
 
 @dataclass
 class Sheet:
-    """The matrix as rows of text, ready for CSV or XLSX."""
+    """The matrix as rows, ready for CSV or XLSX: text already neutralised (against
+    formula injection), None for an empty cell."""
 
     shape: str
     header: list[str]
-    rows: Iterable[list[str]]
+    make_rows: Callable[[bool], Iterator[list[str | None]]]  # trim: end at the last filled cell
     first_letter_column: int  # wide: letters from this column on; long: the letter column
+    text_columns: tuple[int, ...]  # the columns of free text (titles, codes)
+
+    @property
+    def rows(self) -> Iterator[list[str | None]]:
+        return self.make_rows(False)
 
 
 def role_header(title: str, department_code: str, *, qualify: bool) -> str:
@@ -111,6 +118,39 @@ def _wide_columns(scope: selectors.Scope, assignments: list[dict]) -> list[_Wide
     )
 
 
+def _wide_rows(
+    duty_rows: list[tuple],
+    assignments: list[dict],
+    columns: list[_WideColumn],
+    first_letter: int,
+    *,
+    second: list[str],
+) -> Callable[[bool], Iterator[list[str | None]]]:
+    """The rows of a wide sheet, each built from a blank row in the cost of its letters,
+    not of its hundreds of columns. `second`: the Department or Project column, if any."""
+    index = {column.role_id: first_letter + i for i, column in enumerate(columns)}
+    filled: dict[int, list[tuple[int, str]]] = defaultdict(list)  # duty -> (column, label)
+    for row in assignments:
+        filled[row["duty_id"]].append((index[row["role_id"]], raci.LETTER_LABELS[row["letter"]]))
+    blank: list[str | None] = [None] * (first_letter + len(columns))
+
+    def rows(trim: bool) -> Iterator[list[str | None]]:
+        for pk, title, department_code, project_code in duty_rows:
+            cells = filled.get(pk, ())
+            end = max((i for i, _label in cells), default=first_letter - 1) + 1
+            row = blank[:end] if trim else blank[:]
+            row[0] = neutralise(title)
+            if second == [DEPARTMENT_COLUMN]:
+                row[1] = neutralise(department_code)
+            elif second:
+                row[1] = neutralise(project_code) if project_code else None
+            for position, label in cells:
+                row[position] = label
+            yield row
+
+    return rows
+
+
 def wide_sheet(scope: selectors.Scope) -> Sheet:
     """A department's or project's matrix as rows of letters: three queries (duties,
     cells, own roles) and nothing else; the findings are not computed here, since only
@@ -140,26 +180,14 @@ def wide_sheet(scope: selectors.Scope) -> Sheet:
         extra = [DEPARTMENT_COLUMN]
     elif any(project_code for _pk, _title, _dept, project_code in duty_rows):
         extra = [PROJECT_COLUMN]
-    letters: dict[int, dict[int, str]] = defaultdict(dict)
-    for row in assignments:
-        letters[row["duty_id"]][row["role_id"]] = raci.LETTER_LABELS[row["letter"]]
-    role_ids = [column.role_id for column in columns]
-
-    def rows() -> Iterator[list[str]]:
-        for pk, title, department_code, project_code in duty_rows:
-            first = [title]
-            if in_project:
-                first.append(department_code)
-            elif extra:
-                first.append(project_code or "")
-            cells = letters.get(pk, {})
-            yield first + [cells.get(role_id, "") for role_id in role_ids]
-
+    first_letter = 1 + len(extra)
+    rows = _wide_rows(duty_rows, assignments, columns, first_letter, second=extra[:1])
     return Sheet(
         shape=WIDE,
-        header=[DUTY_COLUMN, *extra, *headers],
-        rows=rows(),
-        first_letter_column=1 + len(extra),
+        header=[neutralise(text) for text in [DUTY_COLUMN, *extra, *headers]],
+        make_rows=rows,
+        first_letter_column=first_letter,
+        text_columns=tuple(range(first_letter)),
     )
 
 
@@ -185,20 +213,26 @@ def long_sheet(scope: selectors.Scope) -> Sheet:
         )
     )
 
-    def rows() -> Iterator[list[str]]:
+    def rows(trim: bool) -> Iterator[list[str | None]]:
         for department, duty, role, role_department, letter, project in assignments.iterator(
             chunk_size=2000
         ):
             yield [
-                department,
-                duty,
-                role,
-                role_department,
+                neutralise(department),
+                neutralise(duty),
+                neutralise(role),
+                neutralise(role_department),
                 raci.LETTER_LABELS[letter],
-                project or "",
+                neutralise(project) if project else None,
             ]
 
-    return Sheet(shape=LONG, header=list(LONG_COLUMNS), rows=rows(), first_letter_column=4)
+    return Sheet(
+        shape=LONG,
+        header=list(LONG_COLUMNS),
+        make_rows=rows,
+        first_letter_column=4,
+        text_columns=(0, 1, 2, 3, 5),
+    )
 
 
 def sheet_for(scope: selectors.Scope, shape: str) -> Sheet:
@@ -242,10 +276,10 @@ def scope_label(scope: selectors.Scope) -> str:
 
 def csv_stream(scope: selectors.Scope, shape: str) -> Iterator[str]:
     sheet = sheet_for(scope, shape)
-    return csv_lines(_with_header(sheet))
+    return csv_lines(_with_header(sheet), neutralised=True)
 
 
-def _with_header(sheet: Sheet) -> Iterator[list[str]]:
+def _with_header(sheet: Sheet) -> Iterator[list[str | None]]:
     yield sheet.header
     yield from sheet.rows
 
@@ -261,85 +295,73 @@ def write_csv(scope: selectors.Scope, shape: str, out: IO[str]) -> int:
 
 # ------------------------------------------------------------------ XLSX
 
+LETTER_WIDTH, CODE_WIDTH, TITLE_WIDTH = 14, 16, 60
+LONG_WIDTHS = (16, 60, 40, 16, 8, 14)
+FINDINGS_WIDTHS = (26, 10, 14, 12, 50, 36, 70, 70)
 
-def write_xlsx(scope: selectors.Scope, shape: str, out: IO[bytes]) -> int:
-    """Write the workbook (RACI, Legend and Findings sheets) to a binary file.
 
-    Write-only mode streams rows to the file instead of keeping every cell in memory.
-    Returns the number of matrix rows written.
-    """
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.formatting.rule import CellIsRule
-    from openpyxl.styles import Alignment, Font, PatternFill
+def _new_workbook() -> xlsx_writer.Workbook:
+    """A workbook whose letter styles are the page's colours; no style per matrix cell:
+    the letters are coloured by one conditional format per letter."""
+    return xlsx_writer.Workbook(
+        {raci.LETTER_LABELS[letter]: colour for letter, colour in LETTER_COLOURS.items()}
+    )
 
-    sheet = sheet_for(scope, shape)
-    workbook = Workbook(write_only=True)
-    matrix_ws = workbook.create_sheet("RACI")
-    legend_ws = workbook.create_sheet(_("Legend"))
-    findings_ws = workbook.create_sheet(_("Findings"))
 
-    header_font = Font(bold=True)
-    header_fill = PatternFill("solid", fgColor="FFEEF1F7")
-    wrap = Alignment(wrap_text=True, vertical="bottom")
-    centre = Alignment(horizontal="center")
-    letter_fonts = {
-        raci.LETTER_LABELS[letter]: Font(bold=True, color=colour)
-        for letter, colour in LETTER_COLOURS.items()
-    }
+def _header(worksheet: xlsx_writer.Sheet, values: list[str]) -> None:
+    worksheet.append_styled((neutralise(value), xlsx_writer.HEADER) for value in values)
 
-    def text(value: object) -> str:
-        # openpyxl refuses control characters that XML 1.0 cannot carry.
-        return ILLEGAL_CHARACTERS_RE.sub("", neutralise(value))
 
-    def header_cells(ws, values: list[str]) -> list:
-        cells = []
-        for value in values:
-            cell = WriteOnlyCell(ws, value=text(value))
-            cell.font, cell.fill, cell.alignment = header_font, header_fill, wrap
-            cells.append(cell)
-        return cells
+def _matrix_widths(sheet: Sheet) -> list[int]:
+    if sheet.shape == LONG:
+        return list(LONG_WIDTHS)
+    return [TITLE_WIDTH] + [
+        LETTER_WIDTH if index >= sheet.first_letter_column else CODE_WIDTH
+        for index in range(1, len(sheet.header))
+    ]
 
-    # Column widths and frozen panes must be set before the first row is written.
-    if sheet.shape == WIDE:
-        matrix_ws.column_dimensions["A"].width = 60
-        for index in range(1, len(sheet.header)):
-            matrix_ws.column_dimensions[_letter(index)].width = (
-                14 if index >= sheet.first_letter_column else 16
-            )
-    else:
-        for index, width in enumerate((16, 60, 40, 16, 8, 14)):
-            matrix_ws.column_dimensions[_letter(index)].width = width
-    matrix_ws.freeze_panes = "B2"
-    matrix_ws.append(header_cells(matrix_ws, sheet.header))
-    # Rows are plain values: no cell object or style per cell (a department of 2,000
-    # duties × 400 roles is most of a million cells). The letters' colours come from one
-    # conditional format per letter over the letter columns, added once all rows are in.
-    if sheet.shape == WIDE:
-        first_letter, last_letter = sheet.first_letter_column, len(sheet.header) - 1
-    else:
-        first_letter = last_letter = sheet.first_letter_column
+
+def _write_matrix(book: xlsx_writer.Workbook, sheet: Sheet) -> int:
+    worksheet = book.sheet("RACI", widths=_matrix_widths(sheet), freeze="B2")
+    _header(worksheet, sheet.header)
     count = 0
-    for row in sheet.rows:
-        matrix_ws.append(
-            [
-                (value if first_letter <= index <= last_letter else text(value)) if value else None
-                for index, value in enumerate(row)
-            ]
-        )
+    for row in sheet.make_rows(True):
+        worksheet.append(row)
         count += 1
-    if count and first_letter <= last_letter:
-        letter_range = f"{_letter(first_letter)}2:{_letter(last_letter)}{count + 1}"
-        for label, font in letter_fonts.items():
-            matrix_ws.conditional_formatting.add(
-                letter_range,
-                CellIsRule(operator="equal", formula=[f'"{label}"'], font=font),
-            )
+    if sheet.shape == WIDE:
+        first, last = sheet.first_letter_column, len(sheet.header) - 1
+    else:
+        first = last = sheet.first_letter_column
+    if count and first <= last:
+        worksheet.colour_letters(f"{column_letter(first)}2:{column_letter(last)}{count + 1}")
+    return count
 
-    legend_ws.column_dimensions["A"].width = 12
-    legend_ws.column_dimensions["B"].width = 80
-    legend_ws.append(header_cells(legend_ws, [_("Letter"), _("Meaning")]))
+
+def _legend_notes(scope: selectors.Scope, sheet: Sheet) -> list[tuple[str, str]]:
+    if sheet.shape == WIDE:
+        layout = _(
+            "One row per duty and one column per role; a role of another department is written “Role (CODE)”."
+        )
+    else:
+        layout = _(
+            "One row per assignment: department, duty, role, role_department, letter, project."
+        )
+    return [
+        (_("Scope"), scope_label(scope)),
+        (_("Exported"), timezone.localtime().strftime("%Y-%m-%d %H:%M %Z")),
+        (_("Layout"), layout),
+        (
+            _("Import"),
+            _(
+                "This file can be imported back as it is. Empty cells are left unchanged by an import; it never clears a cell."
+            ),
+        ),
+    ]
+
+
+def _write_legend(book: xlsx_writer.Workbook, scope: selectors.Scope, sheet: Sheet) -> None:
+    worksheet = book.sheet(_("Legend"), widths=(12, 80))
+    _header(worksheet, [_("Letter"), _("Meaning")])
     meanings = {
         raci.R: _("Responsible: does the work"),
         raci.A: _("Accountable: owns the outcome (exactly one per duty)"),
@@ -349,66 +371,50 @@ def write_xlsx(scope: selectors.Scope, shape: str, out: IO[bytes]) -> int:
     }
     for letter in (raci.R, raci.A, raci.AR, raci.C, raci.I):
         label = raci.LETTER_LABELS[letter]
-        cell = WriteOnlyCell(legend_ws, value=label)
-        cell.font, cell.alignment = letter_fonts[label], centre
-        legend_ws.append([cell, text(meanings[letter])])
-    legend_ws.append([])
-    notes = [
-        (_("Scope"), scope_label(scope)),
-        (_("Exported"), timezone.localtime().strftime("%Y-%m-%d %H:%M %Z")),
-        (
-            _("Layout"),
-            _(
-                "One row per duty and one column per role; a role of another department is written “Role (CODE)”."
-            )
-            if sheet.shape == WIDE
-            else _(
-                "One row per assignment: department, duty, role, role_department, letter, project."
-            ),
-        ),
-        (
-            _("Import"),
-            _(
-                "This file can be imported back as it is. Empty cells are left unchanged by an import; it never clears a cell."
-            ),
-        ),
-    ]
-    for label, value in notes:
-        legend_ws.append([text(label), text(value)])
+        worksheet.append_styled([(label, label), (neutralise(meanings[letter]), None)])
+    worksheet.append([])
+    for label, value in _legend_notes(scope, sheet):
+        worksheet.append([neutralise(label), neutralise(value)])
 
-    found = selectors.findings(scope)
-    finding_columns = [
-        _("rule"),
-        _("severity"),
-        _("department"),
-        _("project"),
-        _("duty"),
-        _("roles"),
-        _("message"),
-        _("suggestion"),
-    ]
-    for index, width in enumerate((26, 10, 14, 12, 50, 36, 70, 70)):
-        findings_ws.column_dimensions[_letter(index)].width = width
-    findings_ws.freeze_panes = "A2"
-    findings_ws.append(header_cells(findings_ws, finding_columns))
-    for finding in found:
-        findings_ws.append(
-            [
-                text(finding.rule),
-                text(finding.severity),
-                text(finding.department_code),
-                text(finding.project_code or ""),
-                text(finding.duty_title or ""),
-                text(", ".join(f"{role.title} ({role.department_code})" for role in finding.roles)),
-                text(finding.message),
-                text(finding.suggestion),
-            ]
+
+def _write_findings(book: xlsx_writer.Workbook, scope: selectors.Scope) -> None:
+    worksheet = book.sheet(_("Findings"), widths=FINDINGS_WIDTHS, freeze="A2")
+    _header(
+        worksheet,
+        [
+            _("rule"),
+            _("severity"),
+            _("department"),
+            _("project"),
+            _("duty"),
+            _("roles"),
+            _("message"),
+            _("suggestion"),
+        ],
+    )
+    # The stored findings (findings_store keeps them current): read, not computed.
+    for finding in selectors.findings(scope):
+        roles = ", ".join(f"{role.title} ({role.department_code})" for role in finding.roles)
+        values = (
+            finding.rule,
+            finding.severity,
+            finding.department_code,
+            finding.project_code or "",
+            finding.duty_title or "",
+            roles,
+            finding.message,
+            finding.suggestion,
         )
-    workbook.save(out)
+        worksheet.append([neutralise(value) for value in values])
+
+
+def write_xlsx(scope: selectors.Scope, shape: str, out: IO[bytes]) -> int:
+    """Write the workbook (RACI, Legend and Findings sheets) to a binary file; returns
+    the number of matrix rows written."""
+    sheet = sheet_for(scope, shape)
+    book = _new_workbook()
+    count = _write_matrix(book, sheet)
+    _write_legend(book, scope, sheet)
+    _write_findings(book, scope)
+    book.save(out)
     return count
-
-
-def _letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(index + 1)

@@ -15,8 +15,11 @@ import io
 import logging
 import os
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import compress, count, repeat
+from operator import is_not
 from typing import IO
 
 from django.conf import settings
@@ -154,6 +157,12 @@ PROGRESS_EVERY = 1_000
 Progress = Callable[[int], None]
 
 
+def _used_width(values: Sequence[object]) -> int:
+    """One past the last value that is not None (0 for none): a loop in C."""
+    last = deque(compress(count(1), map(is_not, values, repeat(None))), maxlen=1)
+    return last[0] if last else 0
+
+
 def _build_table(
     numbered: Iterable[tuple[int, list[str]]], source: str, progress: Progress | None = None
 ) -> Table:
@@ -165,8 +174,11 @@ def _build_table(
     for number, raw in numbered:
         if progress is not None and number % PROGRESS_EVERY == 0:
             progress(number)
-        cells = [_cell_text(value) for value in raw]
-        if any(len(cell) > MAX_CELL_CHARS for cell in cells):
+        # A wide sheet is mostly empty cells, and openpyxl pads every row to the
+        # sheet's width: the padding is cut off in C before any cell is looked at.
+        raw = raw[: _used_width(raw)]
+        cells = [_cell_text(value) if value is not None else "" for value in raw]
+        if cells and max(map(len, cells)) > MAX_CELL_CHARS:
             raise _cell_too_long(number)
         while cells and not cells[-1]:
             cells.pop()
@@ -250,9 +262,16 @@ def _read_xlsx(data: bytes, progress: Progress | None = None) -> Table:
 
     # Sizes and rows first: openpyxl itself has no limits (xlsx_guard says why).
     try:
-        xlsx_guard.inspect_xlsx(io.BytesIO(data), max_rows=max_rows(), max_columns=MAX_COLUMNS)
+        facts = xlsx_guard.inspect_xlsx(
+            io.BytesIO(data), max_rows=max_rows(), max_columns=MAX_COLUMNS
+        )
     except xlsx_guard.ArchiveTooLarge as error:
         raise SpreadsheetError(error.message) from None
+    # openpyxl pads every row to the width it is asked for: ask for the columns the
+    # cells use (one more than the limit, to notice a sheet past it), not the limit.
+    width = MAX_COLUMNS + 1
+    if facts is not None and facts.columns is not None:
+        width = max(1, min(width, facts.columns))
     not_a_workbook = _("The file is not a readable Excel workbook (.xlsx).")
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -265,11 +284,14 @@ def _read_xlsx(data: bytes, progress: Progress | None = None) -> Table:
             raise SpreadsheetError(_("The file is empty."))
         # Our own exports put the matrix on a sheet named RACI, before the legend.
         sheet = workbook["RACI"] if "RACI" in workbook.sheetnames else sheets[0]
+        # A sheet's <dimension> may understate it, and openpyxl stops at its last row:
+        # read every row (xlsx_guard counted them) and cells up to `width`.
+        sheet.reset_dimensions()
 
         def numbered() -> Iterator[tuple[int, list[object]]]:
             try:
                 for number, values in enumerate(
-                    sheet.iter_rows(max_col=MAX_COLUMNS + 1, values_only=True), start=1
+                    sheet.iter_rows(max_col=width, values_only=True), start=1
                 ):
                     yield number, list(values)
             except SpreadsheetError:
@@ -310,10 +332,11 @@ def read_table(data: bytes, filename: str = "", progress: Progress | None = None
     return _read_csv(data, progress)
 
 
-def estimate_rows(data: bytes) -> int:
-    """About how many rows a file has, cheaply (no parsing): what decides whether an
-    upload is checked in the request or by a background job. Raises SpreadsheetError
-    for an archive past its limits."""
+def estimate_size(data: bytes) -> tuple[int, int]:
+    """About how many rows and columns a file has, cheaply (no parsing): what decides
+    whether an upload is checked in the request or by a background job, since reading
+    and checking cost about rows × columns. Raises SpreadsheetError for an archive past
+    its limits."""
     if data.startswith(b"PK\x03\x04"):
         try:
             # Counted to the end (bounded by the archive's size limit): a file over the
@@ -323,8 +346,17 @@ def estimate_rows(data: bytes) -> int:
             )
         except xlsx_guard.ArchiveTooLarge as error:
             raise SpreadsheetError(error.message) from None
-        return facts.rows if facts is not None else 0
-    return data.count(b"\n") + 1
+        if facts is None:
+            return 0, 0
+        return facts.rows, facts.columns if facts.columns is not None else MAX_COLUMNS
+    header = data[: data.find(b"\n")] if b"\n" in data else data
+    text = header.decode("utf-8", "replace")
+    return data.count(b"\n") + 1, text.count(_sniff_delimiter(text)) + 1
+
+
+def estimate_rows(data: bytes) -> int:
+    """About how many rows a file has (estimate_size)."""
+    return estimate_size(data)[0]
 
 
 def file_too_large(size: int) -> SpreadsheetError:
@@ -334,11 +366,16 @@ def file_too_large(size: int) -> SpreadsheetError:
     )
 
 
-def read_upload(upload: UploadedFile) -> tuple[Table, bytes]:
-    """Read an upload after checking its size, before a byte of it is parsed."""
+def upload_data(upload: UploadedFile) -> bytes:
+    """An upload's bytes, after checking its size."""
     if upload.size is not None and upload.size > max_bytes():
         raise file_too_large(upload.size)
-    data = b"".join(upload.chunks())
+    return b"".join(upload.chunks())
+
+
+def read_upload(upload: UploadedFile) -> tuple[Table, bytes]:
+    """Read an upload after checking its size, before a byte of it is parsed."""
+    data = upload_data(upload)
     return read_table(data, upload.name or ""), data
 
 
@@ -361,11 +398,15 @@ class _Echo:
         return value
 
 
-def csv_lines(rows: Iterable[Iterable[object]]) -> Iterator[str]:
+def csv_lines(rows: Iterable[Iterable[object]], *, neutralised: bool = False) -> Iterator[str]:
     """CSV text, line by line, with a BOM first so that Excel reads it as UTF-8
-    (Chinese titles would turn into mojibake otherwise)."""
+    (Chinese titles would turn into mojibake otherwise). `neutralised`: the rows' text
+    already went through neutralise() (None is an empty cell)."""
     writer = csv.writer(_Echo())
     yield "\ufeff"
+    if neutralised:
+        yield from map(writer.writerow, rows)
+        return
     for row in rows:
         yield writer.writerow([neutralise(value) for value in row])
 

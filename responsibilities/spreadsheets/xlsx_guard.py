@@ -40,6 +40,8 @@ _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="[A-Z]+\d+(?::([A-Z]+)(\d+))?"')
 _ROW_OPEN = re.compile(rb"<(?:\w+:)?row[\s>/]")
 _EMPTY_ROW = re.compile(rb"<(?:\w+:)?row(?:\s[^>]*)?/>")
+_CELL_OPEN = re.compile(rb"<(?:\w+:)?c[\s>/]")
+_CELL_COLUMN = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]{1,3})\d+\"")
 
 
 class ArchiveTooLarge(Exception):
@@ -55,6 +57,9 @@ class XlsxFacts:
     sheet: str  # the member the rows are read from
     rows: int  # rows with at least one cell, header included
     dimension_rows: int | None
+    # The rightmost column a cell is in (1 = A), whatever the dimension claims; None
+    # when some cell gives no reference (its column is then its position).
+    columns: int | None = None
 
 
 def max_uncompressed_bytes() -> int:
@@ -138,6 +143,8 @@ def _count_rows(
 ) -> XlsxFacts:
     rows = 0
     dimension_rows = None
+    cells = referenced = 0
+    rightmost = b""
     first = True
     carry = b""
     try:
@@ -171,6 +178,15 @@ def _count_rows(
                             % {"count": columns, "limit": max_columns}
                         )
             rows += len(_ROW_OPEN.findall(text)) - len(_EMPTY_ROW.findall(text))
+            cells += len(_CELL_OPEN.findall(text))
+            columns = _CELL_COLUMN.findall(text)
+            referenced += len(columns)
+            if columns:
+                # Column letters order by length, then alphabetically: max() in C twice.
+                widest = len(max(columns, key=len))
+                rightmost = max(
+                    rightmost, max(c for c in columns if len(c) == widest), key=_column_key
+                )
             # The header row plus max_rows rows of data.
             if rows > max_rows + 1:
                 raise _too_many_rows(max_rows)
@@ -178,4 +194,11 @@ def _count_rows(
                 break
     if dimension_rows is not None and dimension_rows > EXCEL_MAX_ROWS:
         dimension_rows = None  # a lie; the count above is what counts
-    return XlsxFacts(sheet=sheet, rows=rows, dimension_rows=dimension_rows)
+    columns_used = None
+    if cells == referenced:
+        columns_used = _column_number(rightmost.decode()) if rightmost else 0
+    return XlsxFacts(sheet=sheet, rows=rows, dimension_rows=dimension_rows, columns=columns_used)
+
+
+def _column_key(letters: bytes) -> tuple[int, bytes]:
+    return len(letters), letters

@@ -24,27 +24,39 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from orgmap import permissions
 from orgmap.models import Department, Project
 
 from .. import selectors
+from ..models import ImportJob
 from ..spreadsheets import exports, imports
 from ..spreadsheets.forms import PeopleImportForm, RaciImportForm
+from ..spreadsheets.import_jobs import (
+    PREVIEW_LIMIT,
+    checked_inline,
+    file_problem,
+    import_job_confirm,
+    import_job_create,
+    raci_done_url,
+    raci_may_import,
+)
 from ..spreadsheets.sheets import (
     CSV_CONTENT_TYPE,
     XLSX_CONTENT_TYPE,
     SpreadsheetError,
+    Table,
+    estimate_size,
     read_table,
-    read_upload,
+    upload_data,
 )
 
 PENDING_SECONDS = 60 * 60
-# A preview lists this many changes and problems; the counts above it are complete.
-PREVIEW_LIMIT = 500
 
 # ------------------------------------------------------------------ exports
 
@@ -117,33 +129,46 @@ def _unstash(request: HttpRequest, kind: str) -> tuple[str, dict | None]:
     return token, pending
 
 
-def _file_problem(error: SpreadsheetError) -> imports.Problem:
-    return imports.Problem(error.row, "", "", error.message)
+def _read_or_queue(
+    request: HttpRequest, kind: str, upload, **where
+) -> tuple[Table, bytes] | HttpResponse:
+    """A small upload's table, read in the request; a larger one becomes an import job
+    checked by a worker, and the answer is the job's page. Raises SpreadsheetError."""
+    data = upload_data(upload)
+    rows, columns = estimate_size(data)  # cheap: counts lines, or rows in the sheet's XML
+    if not checked_inline(rows, columns):
+        job = import_job_create(
+            by=request.user, kind=kind, data=data, filename=upload.name or "", rows=rows, **where
+        )
+        return redirect("import-job", pk=job.pk)
+    return read_table(data, upload.name or ""), data
+
+
+def _raci_done_message(filename: str, summary: dict) -> str:
+    return _(
+        "Imported %(filename)s. Duties created: %(duties)s. Cells set: %(created)s, changed: %(updated)s, already so: %(unchanged)s."
+    ) % {
+        "filename": filename,
+        "duties": summary["duties_created"],
+        "created": summary["assignments_created"],
+        "updated": summary["assignments_updated"],
+        "unchanged": summary["assignments_unchanged"],
+    }
+
+
+def _people_done_message(filename: str, summary: dict) -> str:
+    return _(
+        "Imported %(filename)s. Created: departments %(departments)s, roles %(roles)s, people %(people)s. Role holdings added: %(holdings)s."
+    ) % {
+        "filename": filename,
+        "departments": summary["departments_created"],
+        "roles": summary["roles_created"],
+        "people": summary["people_created"],
+        "holdings": summary["holdings_created"],
+    }
 
 
 # ------------------------------------------------------------------ RACI import
-
-
-def _raci_may_import(user) -> imports.MayImport | None:
-    """None: everything (org admins); otherwise exactly the cells the user may edit by
-    hand (permissions.can_edit_duty), so that the import and the matrix agree."""
-    if permissions.is_org_admin(user):
-        return None
-    return lambda department_id, project_id: permissions.can_edit_duty(
-        user, department_id=department_id, project_id=project_id
-    )
-
-
-def _raci_done_url(plan: imports.RaciPlan) -> str:
-    if plan.project is not None:
-        return reverse("project-matrix", args=[plan.project.code])
-    if plan.department is not None:
-        return reverse("department-matrix", args=[plan.department.code])
-    codes = {change.department_code for change in plan.creates + plan.updates}
-    codes |= {new.department.code for new in plan.new_duties}
-    if len(codes) == 1:
-        return reverse("department-matrix", args=[codes.pop()])
-    return reverse("findings")
 
 
 def _raci_initial(request: HttpRequest) -> dict:
@@ -188,11 +213,16 @@ def raci_import(request: HttpRequest) -> HttpResponse:
     department, project = form.cleaned_data["department"], form.cleaned_data["project"]
     upload = form.cleaned_data["file"]
     try:
-        table, data = read_upload(upload)
+        read = _read_or_queue(
+            request, ImportJob.Kind.RACI, upload, department=department, project=project
+        )
     except SpreadsheetError as error:
-        return _render_raci(request, {"form": form, "file_problems": [_file_problem(error)]})
+        return _render_raci(request, {"form": form, "file_problems": [file_problem(error)]})
+    if isinstance(read, HttpResponse):
+        return read
+    table, data = read
     plan = imports.plan_raci(
-        table, department=department, project=project, may_import=_raci_may_import(user)
+        table, department=department, project=project, may_import=raci_may_import(user)
     )
     context = {"form": form, "plan": plan, "filename": upload.name}
     if plan.valid:
@@ -229,33 +259,20 @@ def _raci_confirm(request: HttpRequest) -> HttpResponse:
     try:
         table = read_table(pending["data"], pending["filename"])
     except SpreadsheetError as error:  # cannot happen for a file read once, but be exact
-        return _render_raci(request, {"form": form, "file_problems": [_file_problem(error)]})
+        return _render_raci(request, {"form": form, "file_problems": [file_problem(error)]})
     plan = imports.raci_import(
         table,
         department=department,
         project=project,
         by=user,
-        may_import=_raci_may_import(user),
+        may_import=raci_may_import(user),
     )
     if not plan.applied:
         # The database changed since the preview in a way that makes the file invalid.
         return _render_raci(request, {"form": form, "plan": plan, "filename": pending["filename"]})
     cache.delete(_pending_key(request, "raci", token))
-    summary = plan.summary()
-    messages.success(
-        request,
-        _(
-            "Imported %(filename)s. Duties created: %(duties)s. Cells set: %(created)s, changed: %(updated)s, already so: %(unchanged)s."
-        )
-        % {
-            "filename": pending["filename"],
-            "duties": summary["duties_created"],
-            "created": summary["assignments_created"],
-            "updated": summary["assignments_updated"],
-            "unchanged": summary["assignments_unchanged"],
-        },
-    )
-    return redirect(_raci_done_url(plan))
+    messages.success(request, _raci_done_message(pending["filename"], plan.summary()))
+    return redirect(raci_done_url(plan))
 
 
 # ------------------------------------------------------------------ people import
@@ -281,9 +298,12 @@ def people_import(request: HttpRequest) -> HttpResponse:
         return _render_people(request, {"form": form})
     upload = form.cleaned_data["file"]
     try:
-        table, data = read_upload(upload)
+        read = _read_or_queue(request, ImportJob.Kind.PEOPLE, upload)
     except SpreadsheetError as error:
-        return _render_people(request, {"form": form, "file_problems": [_file_problem(error)]})
+        return _render_people(request, {"form": form, "file_problems": [file_problem(error)]})
+    if isinstance(read, HttpResponse):
+        return read
+    table, data = read
     plan = imports.plan_people(table)
     context = {"form": form, "plan": plan, "filename": upload.name}
     if plan.valid:
@@ -302,25 +322,71 @@ def _people_confirm(request: HttpRequest) -> HttpResponse:
     try:
         table = read_table(pending["data"], pending["filename"])
     except SpreadsheetError as error:
-        return _render_people(request, {"form": form, "file_problems": [_file_problem(error)]})
+        return _render_people(request, {"form": form, "file_problems": [file_problem(error)]})
     plan = imports.people_import(table)
     if not plan.applied:
         return _render_people(
             request, {"form": form, "plan": plan, "filename": pending["filename"]}
         )
     cache.delete(_pending_key(request, "people", token))
-    summary = plan.summary()
-    messages.success(
-        request,
-        _(
-            "Imported %(filename)s. Created: departments %(departments)s, roles %(roles)s, people %(people)s. Role holdings added: %(holdings)s."
-        )
-        % {
-            "filename": pending["filename"],
-            "departments": summary["departments_created"],
-            "roles": summary["roles_created"],
-            "people": summary["people_created"],
-            "holdings": summary["holdings_created"],
-        },
-    )
+    messages.success(request, _people_done_message(pending["filename"], plan.summary()))
     return redirect("org-overview")
+
+
+# ------------------------------------------------------------------ import jobs
+
+
+def _get_import_job_for_user(user, pk) -> ImportJob:
+    job = get_object_or_404(ImportJob.objects.select_related("department", "project"), pk=pk)
+    # An upload can hold a whole staff list: only its uploader sees it.
+    if job.requested_by_id != user.pk:
+        raise PermissionDenied(_("This import belongs to someone else."))
+    return job
+
+
+def _import_job_context(job: ImportJob) -> dict:
+    done_message = ""
+    if job.status == ImportJob.Status.APPLIED:
+        done = _raci_done_message if job.kind == ImportJob.Kind.RACI else _people_done_message
+        done_message = done(job.filename, job.summary)
+    return {
+        "job": job,
+        # Rendered by the job's task from the import page's own template (escaped there).
+        "report": mark_safe(job.report),
+        "done_message": done_message,
+        "expired": job.expires_at <= timezone.now(),
+        "import_url": reverse(
+            "import-raci" if job.kind == ImportJob.Kind.RACI else "import-people"
+        ),
+    }
+
+
+@require_GET
+def import_job(request: HttpRequest, pk) -> HttpResponse:
+    job = _get_import_job_for_user(request.user, pk)
+    context = _import_job_context(job)
+    if request.htmx:
+        return render(request, "responsibilities/import_job.html#state", context)
+    return render(request, "responsibilities/import_job.html", context)
+
+
+@require_POST
+def import_job_apply(request: HttpRequest, pk) -> HttpResponse:
+    job = _get_import_job_for_user(request.user, pk)
+    user = request.user
+    if job.kind == ImportJob.Kind.RACI:
+        allowed = permissions.can_import_matrix_into(
+            user, department=job.department, project=job.project
+        )
+    else:
+        allowed = permissions.is_org_admin(user) or permissions.is_hr(user)
+    if not allowed:
+        raise PermissionDenied(_("You may no longer import into this department or project."))
+    if not import_job_confirm(job=job):
+        messages.error(
+            request,
+            _(
+                "This import cannot be applied (any more): it has expired, was applied, or has problems."
+            ),
+        )
+    return redirect("import-job", pk=job.pk)

@@ -36,9 +36,9 @@ def pictured_org(db, settings):
     today = timezone.localdate()
     snapshots.findings_snapshot_take(day=today - datetime.timedelta(days=7))
     factories.DutyFactory(department=org["sales"], title="Answer tenders")  # a new gap
-    from responsibilities import findings_store
+    from responsibilities.findings_rebuild import findings_rebuild
 
-    findings_store.findings_rebuild()
+    findings_rebuild()
     snapshots.findings_snapshot_take(day=today - datetime.timedelta(days=3))
     snapshots.findings_snapshot_take(day=today)
     factories.UserFactory(username="reader", display_name="Rea Der")

@@ -290,7 +290,10 @@ def test_wide_export_has_the_matrix_pages_columns_and_rows_for_every_scope(demo_
         sheet = exports.wide_sheet(scope)
         headers, rows = _matrix_page_layout(scope)
         assert sheet.header[sheet.first_letter_column :] == headers, scope
-        exported = [[row[0], *row[sheet.first_letter_column :]] for row in sheet.rows]
+        exported = [
+            [row[0], *(cell or "" for cell in row[sheet.first_letter_column :])]
+            for row in sheet.rows
+        ]
         assert exported == rows, scope
 
 
@@ -307,3 +310,44 @@ def test_department_csv_costs_a_constant_number_of_queries(
         "responsibilities_duty" in query["sql"] and "GROUP BY" in query["sql"]
         for query in captured.captured_queries
     ), "the duplicate-title scan of the findings must not run for a CSV"
+
+
+def test_xlsx_header_is_styled_and_matrix_cells_carry_no_style(member, client_for, demo_duties):
+    response = client_for(member).get(reverse("department-matrix-export", args=["SALES", "xlsx"]))
+    sheet = _workbook(response)["RACI"]
+    header = sheet[1]
+    assert all(cell.font.b and cell.fill.fgColor.rgb == "FFEEF1F7" for cell in header)
+    assert all(cell.alignment.wrap_text for cell in header)
+    assert [d.width for d in sheet.column_dimensions.values()][:2] == [60, 16]
+    # No style per cell: the letters are coloured by the sheet's conditional formats.
+    assert not any(cell.has_style for row in sheet.iter_rows(min_row=2) for cell in row)
+    # Rows end at their last letter in the file, yet read back at full width.
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert {len(row) for row in rows} == {len(header)}
+
+
+def test_xml_special_and_control_characters_survive_the_xlsx(member, client_for, demo_duties):
+    sales = Department.objects.get(code="SALES")
+    duty = Duty.objects.create(title="R&D <draft> “报价” \x07bell", department=sales)
+    role = Role.objects.create(title='Q&A "lead" <x>', department=sales)
+    Assignment.objects.create(duty=duty, role=role, letter="C", updated_at=timezone.now())
+    response = client_for(member).get(reverse("department-matrix-export", args=["SALES", "xlsx"]))
+    sheet = _workbook(response)["RACI"]
+    header = [cell.value for cell in sheet[1]]
+    row = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[0].startswith("R&D"))
+    # XML 1.0 cannot carry a bell character: it is dropped, the rest is kept as typed.
+    assert row[0] == "R&D <draft> “报价” bell"
+    assert row[header.index('Q&A "lead" <x>')] == "C"
+
+
+def test_organisation_xlsx_colours_the_letter_column_and_freezes_headers(
+    member, client_for, demo_duties
+):
+    response = client_for(member).get(reverse("organisation-matrix-export", args=["xlsx"]))
+    workbook = _workbook(response)
+    sheet = workbook["RACI"]
+    assert [cell.value for cell in sheet[1]] == list(exports.LONG_COLUMNS)
+    assert sheet.max_row == Assignment.objects.count() + 1
+    [formatting] = list(sheet.conditional_formatting)
+    assert str(formatting.sqref) == f"E2:E{sheet.max_row}"
+    assert (sheet.freeze_panes, workbook["Findings"].freeze_panes) == ("B2", "A2")

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from orgmap.models import Department
 from responsibilities import findings_store, raci, selectors
+from responsibilities.findings_rebuild import findings_rebuild
 from responsibilities.models import Assignment, Finding, FindingSnapshot
 from responsibilities.pictures import heatmaps, orgchart, snapshots, svg, trend
 from responsibilities.tasks import findings_snapshot
@@ -54,7 +55,7 @@ def build_org(prefix: str = "", *, extra_roles: int = 0, extra_duties: int = 0) 
         duty = factories.DutyFactory(department=prod, title=f"Extra duty {n}")
         factories.AssignmentFactory(duty=duty, role=head, letter="C")
         factories.AssignmentFactory(duty=duty, role=planner, letter="I")
-    findings_store.findings_rebuild()  # factories write cells without the service
+    findings_rebuild()  # factories write cells without the service
     return {
         "hq": hq,
         "sales": sales,
@@ -322,7 +323,7 @@ def test_picture_queries_do_not_grow_with_the_organisation(client_for, member, u
     snapshots.findings_snapshot_take(day=today - datetime.timedelta(days=7))
     # Something changed since (the trend names what opened).
     factories.DutyFactory(department=Department.objects.get(code="SALES"), title="First gap")
-    findings_store.findings_rebuild()
+    findings_rebuild()
     snapshots.findings_snapshot_take(day=today)
     client = client_for(member)
     small = _queries(client, url, **headers)
@@ -330,6 +331,6 @@ def test_picture_queries_do_not_grow_with_the_organisation(client_for, member, u
     for _n in range(8):
         factories.DepartmentFactory(parent=Department.objects.get(code="SALES"))
     factories.DutyFactory(department=Department.objects.get(code="SALES"), title="New gap")
-    findings_store.findings_rebuild()
+    findings_rebuild()
     snapshots.findings_snapshot_take(day=today)
     assert _queries(client, url, **headers) == small

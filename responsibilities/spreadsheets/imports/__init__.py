@@ -25,14 +25,8 @@ from .people import (
     plan_people,
     username_for,
 )
-from .raci_import import (
-    CellChange,
-    NewDuty,
-    RaciPlan,
-    apply_raci_plan,
-    plan_raci,
-    raci_import,
-)
+from .raci_import import apply_raci_plan, plan_raci, raci_import
+from .raci_plan import CellChange, NewDuty, RaciPlan
 from .raci_reader import detect_shape
 
 __all__ = [

@@ -162,7 +162,8 @@ class _RaciReader:
 
     # -------------------------------------------------------------- long
 
-    def long_cells(self) -> list[_Cell]:
+    def long_positions(self) -> dict[str, int | None] | None:
+        """The columns of a long file, or None (and a problem each) when some are missing."""
         find = self.columns.find
         positions = {
             "department": find("department", "部门"),
@@ -188,44 +189,38 @@ class _RaciReader:
                     % {"name": name, "columns": ", ".join(required)},
                 )
             )
-        if missing:
+        return None if missing else positions
+
+    def long_cells(self) -> list[_Cell]:
+        positions = self.long_positions()
+        if positions is None:
             return []
-        cells = []
-        for row in self.table.rows:
-            failed = False
-            title = self.duty_title(row, positions["duty"])
-            failed |= title is None
-            department, bad = self.row_department(row, positions["department"])
-            failed |= bad
-            project, bad = self.row_project(row, positions["project"])
-            failed |= bad
-            letter, bad = self.letter(row, positions["letter"])
-            failed |= bad
-            if letter is None and not bad:
-                self.problem(
-                    row.number,
-                    positions["letter"],
-                    _("No letter: write R, A, C, I or A/R."),
-                )
-                failed = True
-            role = self.long_role(row, positions["role"], positions["role_department"], department)
-            failed |= role is None
-            if failed:
-                continue
-            cells.append(
-                _Cell(
-                    row=row.number,
-                    letter_position=positions["letter"],
-                    duty_title=title,
-                    duty_position=positions["duty"],
-                    department=department,
-                    department_position=positions["department"],
-                    project=project,
-                    role=role,
-                    letter=letter,
-                )
-            )
-        return cells
+        cells = (self.long_cell(row, positions) for row in self.table.rows)
+        return [cell for cell in cells if cell is not None]
+
+    def long_cell(self, row: SheetRow, positions: dict[str, int | None]) -> _Cell | None:
+        """One row of a long file; every problem of the row is reported, not the first."""
+        title = self.duty_title(row, positions["duty"])
+        department, bad_department = self.row_department(row, positions["department"])
+        project, bad_project = self.row_project(row, positions["project"])
+        letter, bad_letter = self.letter(row, positions["letter"])
+        if letter is None and not bad_letter:
+            self.problem(row.number, positions["letter"], _("No letter: write R, A, C, I or A/R."))
+            bad_letter = True
+        role = self.long_role(row, positions["role"], positions["role_department"], department)
+        if title is None or role is None or bad_department or bad_project or bad_letter:
+            return None
+        return _Cell(
+            row=row.number,
+            letter_position=positions["letter"],
+            duty_title=title,
+            duty_position=positions["duty"],
+            department=department,
+            department_position=positions["department"],
+            project=project,
+            role=role,
+            letter=letter,
+        )
 
     def long_role(
         self,
