@@ -37,6 +37,8 @@ def findings_snapshot() -> int:
     it hourly: a day's rows are replaced each time, so they end as the day's last state
     and a beat that was down for a while loses no day."""
     return snapshots.findings_snapshot_take()
+
+
 # One step of an import job (check or apply) is bounded like an export.
 IMPORT_SOFT_TIME_LIMIT = settings.IMPORT_TIME_LIMIT_SECONDS
 IMPORT_HARD_TIME_LIMIT = IMPORT_SOFT_TIME_LIMIT + 60
