@@ -242,6 +242,19 @@ def _own_redis_cache():
 
 
 @pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's language: a request in Chinese leaves its thread
+    speaking Chinese (LocaleMiddleware activates, nothing deactivates), and with several
+    test processes the next test in that process could be anyone's."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache (search keeps its spelling vocabulary there)."""
     from django.core.cache import cache

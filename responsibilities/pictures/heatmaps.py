@@ -13,7 +13,7 @@ from django.db.models import Count, F, Q
 from orgmap.models import Department, Role
 from orgmap.selectors import current_holder_exists
 
-from .. import raci, selectors
+from .. import findings_facts, raci
 from ..models import Assignment, InformationFlow
 
 LEVELS = 5  # heat-0 … heat-5 in the stylesheet
@@ -87,7 +87,7 @@ def role_heatmap(department: Department) -> RoleHeatmap:
         .order_by("-active", "title")
         .values("pk", "title", "active", "filled", "load", *annotations)
     )
-    limit = selectors.overload_limit()
+    limit = findings_facts.overload_limit()
     rows = list(rows)
     top = max([row[f"count_{letter}"] for row in rows for letter in LETTER_COLUMNS] or [0])
     scale = max([row["load"] for row in rows] + [limit + max(1, limit // 3)])

@@ -217,10 +217,9 @@ def _open_roles(chart: Chart, open_ids: set[int], role_matches: set[int]) -> Non
         chart.by_pk[department_id].roles = sorted(roles_of, key=lambda r: not r.is_head)
 
 
-def org_chart(*, open_codes: list[str] = (), query: str = "", open_all: bool = False) -> Chart:
-    """The chart with the departments in `open_codes` open (and the path to each), and
-    the path to whatever matches `query` (a department's name or code, a role's title)
-    open with the first match marked for focus."""
+def _department_cards() -> tuple[dict[int, DepartmentCard], list[DepartmentCard]]:
+    """Every department as a card (depth, role and vacancy counts, badges), by id, and
+    the roots of the tree."""
     by_pk: dict[int, DepartmentCard] = {
         row["pk"]: DepartmentCard(
             pk=row["pk"],
@@ -255,39 +254,55 @@ def org_chart(*, open_codes: list[str] = (), query: str = "", open_all: bool = F
         if card := by_pk.get(row["department_id"]):
             card.role_count, card.vacant_count = row["roles"], row["vacant"]
     _department_badges(by_pk)
-    chart = Chart(roots=roots, by_pk=by_pk, query=query.strip())
+    return by_pk, roots
 
-    wanted = {code.upper() for code in open_codes if code}
-    open_ids = {card.pk for card in by_pk.values() if card.code.upper() in wanted}
-    department_matches: list[DepartmentCard] = []
-    role_matches: dict[int, int] = {}  # role id -> department id
-    if chart.query:
-        needle = chart.query.casefold()
-        department_matches = [
-            card
-            for card in sorted(by_pk.values(), key=lambda c: c.name)
-            if needle in card.name.casefold() or needle == card.code.casefold()
-        ]
-        role_matches = dict(
-            Role.objects.filter(title__icontains=chart.query)
-            .order_by("title")
-            .values_list("pk", "department_id")[:50]
-        )
-        for card in department_matches:
-            card.matched = True
-            if card.parent_id:
-                open_ids.add(card.parent_id)
-        open_ids |= set(role_matches.values())
-        chart.matches = len(department_matches) + len(role_matches)
-    # Open the path from the root down to each open department.
-    for department_id in list(open_ids):
+
+def _search(chart: Chart) -> tuple[list[DepartmentCard], dict[int, int]]:
+    """The departments (by name or code) and roles (by title, role id -> department id)
+    that match the chart's query, the departments marked."""
+    if not chart.query:
+        return [], {}
+    needle = chart.query.casefold()
+    departments = [
+        card
+        for card in sorted(chart.by_pk.values(), key=lambda c: c.name)
+        if needle in card.name.casefold() or needle == card.code.casefold()
+    ]
+    roles = dict(
+        Role.objects.filter(title__icontains=chart.query)
+        .order_by("title")
+        .values_list("pk", "department_id")[:50]
+    )
+    for card in departments:
+        card.matched = True
+    chart.matches = len(departments) + len(roles)
+    return departments, roles
+
+
+def _with_ancestors(by_pk: dict[int, DepartmentCard], open_ids: set[int]) -> set[int]:
+    """The departments to open so that each of `open_ids` is visible: the path from the
+    root down to it."""
+    result = set(open_ids)
+    for department_id in open_ids:
         parent_id = by_pk[department_id].parent_id if department_id in by_pk else None
         while parent_id is not None and parent_id in by_pk:
-            open_ids.add(parent_id)
+            result.add(parent_id)
             parent_id = by_pk[parent_id].parent_id
-    open_ids &= by_pk.keys()
-    if open_all:
-        open_ids = set(by_pk)
+    return result & by_pk.keys()
+
+
+def org_chart(*, open_codes: list[str] = (), query: str = "", open_all: bool = False) -> Chart:
+    """The chart with the departments in `open_codes` open (and the path to each), and
+    the path to whatever matches `query` (a department's name or code, a role's title)
+    open with the first match marked for focus."""
+    by_pk, roots = _department_cards()
+    chart = Chart(roots=roots, by_pk=by_pk, query=query.strip())
+    wanted = {code.upper() for code in open_codes if code}
+    open_ids = {card.pk for card in by_pk.values() if card.code.upper() in wanted}
+    department_matches, role_matches = _search(chart)
+    open_ids |= {card.parent_id for card in department_matches if card.parent_id}
+    open_ids |= set(role_matches.values())
+    open_ids = set(by_pk) if open_all else _with_ancestors(by_pk, open_ids)
     for department_id in open_ids:
         by_pk[department_id].open = True
     if open_ids:

@@ -105,20 +105,10 @@ def _text(x: float, y: float, text: str, *, full: str = "", **attributes) -> str
     return f'<text x="{x:.0f}" y="{y:.0f}"{extra}>{tooltip}{escape(text)}</text>'
 
 
-def chart_svg(chart: Chart, *, title: str) -> tuple[str, float, float]:
-    """The chart (every department open) as a standalone SVG document, with its width
-    and height in pixels."""
-    boxes, width, height = layout(chart)
+def _connectors(boxes: list) -> list[str]:
+    """Parent's bottom to child's top, elbowed; drawn first, under the boxes."""
     by_pk = {box.card.pk: box for box in boxes}
-    inner = BOX_WIDTH - 2 * PADDING
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
-        f'viewBox="0 0 {width:.0f} {height:.0f}" role="img" aria-labelledby="chart-title" '
-        f'font-family="{FONT_FAMILY}" font-size="{FONT_SIZE}">',
-        f'<title id="chart-title">{escape(title)}</title>',
-        f'<rect width="{width:.0f}" height="{height:.0f}" fill="#ffffff"/>',
-    ]
-    # Connectors first, under the boxes: parent's bottom to child's top, elbowed.
+    parts = []
     for box in boxes:
         parent = by_pk.get(box.card.parent_id)
         if parent is None:
@@ -130,77 +120,104 @@ def chart_svg(chart: Chart, *, title: str) -> tuple[str, float, float]:
             f'<path d="M{x1:.0f} {y1:.0f} V{middle:.0f} H{x2:.0f} V{y2:.0f}" '
             'fill="none" stroke="#9aa4b8" stroke-width="1.2"/>'
         )
-    for box in boxes:
-        card = box.card
-        x, y = box.x, box.y
-        parts.append(f'<g id="{card.dom_id}">')
-        parts.append(
-            f'<rect x="{x:.0f}" y="{y:.0f}" width="{BOX_WIDTH}" height="{box.height:.0f}" '
-            'rx="6" fill="#f7f9fc" stroke="#3b5bdb" stroke-width="1.2"/>'
-        )
-        parts.append(
-            _text(
-                x + PADDING,
-                y + 17,
-                fit(card.name, inner, 13),
-                full=card.name,
-                font_size="13",
-                font_weight="bold",
-            )
-        )
-        meta = ngettext("%(count)d role", "%(count)d roles", card.role_count) % {
-            "count": card.role_count
+    return parts
+
+
+def _box_head(box) -> list[str]:
+    """A department's frame, name and its code with role and vacancy counts."""
+    card, x, y = box.card, box.x, box.y
+    inner = BOX_WIDTH - 2 * PADDING
+    meta = ngettext("%(count)d role", "%(count)d roles", card.role_count) % {
+        "count": card.role_count
+    }
+    if card.vacant_count:
+        meta += " · " + ngettext("%(count)d vacant", "%(count)d vacant", card.vacant_count) % {
+            "count": card.vacant_count
         }
-        if card.vacant_count:
-            meta += " · " + ngettext("%(count)d vacant", "%(count)d vacant", card.vacant_count) % {
-                "count": card.vacant_count
-            }
+    return [
+        f'<rect x="{x:.0f}" y="{y:.0f}" width="{BOX_WIDTH}" height="{box.height:.0f}" '
+        'rx="6" fill="#f7f9fc" stroke="#3b5bdb" stroke-width="1.2"/>',
+        _text(
+            x + PADDING,
+            y + 17,
+            fit(card.name, inner, 13),
+            full=card.name,
+            font_size="13",
+            font_weight="bold",
+        ),
+        _text(x + PADDING, y + 33, fit(f"{card.code} · {meta}", inner), fill="#5b6478"),
+    ]
+
+
+def _badges(box, line_y: float) -> list[str]:
+    parts = []
+    badge_x = box.x + PADDING
+    for badge in box.card.badges:
+        label = _badge_text(badge.kind, badge.count)
+        badge_width = text_width(label, 10) + 10
         parts.append(
-            _text(x + PADDING, y + 33, fit(f"{card.code} · {meta}", inner), fill="#5b6478")
+            f'<rect x="{badge_x:.0f}" y="{line_y - 2:.0f}" width="{badge_width:.0f}" '
+            f'height="15" rx="7" fill="{COLOURS[badge.kind]}"/>'
         )
-        line_y = y + HEAD
-        if card.badges:
-            badge_x = x + PADDING
-            for badge in card.badges:
-                label = _badge_text(badge.kind, badge.count)
-                badge_width = text_width(label, 10) + 10
-                parts.append(
-                    f'<rect x="{badge_x:.0f}" y="{line_y - 2:.0f}" width="{badge_width:.0f}" '
-                    f'height="15" rx="7" fill="{COLOURS[badge.kind]}"/>'
-                )
-                parts.append(_text(badge_x + 5, line_y + 9, label, font_size="10", fill="#ffffff"))
-                badge_x += badge_width + 4
-            line_y += BADGE_LINE
-        for role in card.roles or []:
-            holder = (
-                ", ".join(role.holders)
-                if role.holders
-                else (_("vacant") if role.active else _("inactive"))
-            )
-            holder_width = min(text_width(holder), inner * 0.45)
-            title = fit(role.title, inner - holder_width - 6)
-            parts.append(
-                _text(
-                    x + PADDING,
-                    line_y + 10,
-                    title,
-                    full=role.title,
-                    font_weight="bold" if role.is_head else "normal",
-                    fill="#1d2433" if role.active else "#8a93a6",
-                )
-            )
-            parts.append(
-                _text(
-                    x + BOX_WIDTH - PADDING,
-                    line_y + 10,
-                    fit(holder, holder_width),
-                    full=holder,
-                    text_anchor="end",
-                    fill="#b42318" if role.vacant else "#5b6478",
-                )
-            )
-            line_y += LINE
-        parts.append("</g>")
+        parts.append(_text(badge_x + 5, line_y + 9, label, font_size="10", fill="#ffffff"))
+        badge_x += badge_width + 4
+    return parts
+
+
+def _role_line(box, role, line_y: float) -> list[str]:
+    """A role's title on the left, its holders (or "vacant") on the right."""
+    inner = BOX_WIDTH - 2 * PADDING
+    holder = (
+        ", ".join(role.holders) if role.holders else (_("vacant") if role.active else _("inactive"))
+    )
+    holder_width = min(text_width(holder), inner * 0.45)
+    return [
+        _text(
+            box.x + PADDING,
+            line_y + 10,
+            fit(role.title, inner - holder_width - 6),
+            full=role.title,
+            font_weight="bold" if role.is_head else "normal",
+            fill="#1d2433" if role.active else "#8a93a6",
+        ),
+        _text(
+            box.x + BOX_WIDTH - PADDING,
+            line_y + 10,
+            fit(holder, holder_width),
+            full=holder,
+            text_anchor="end",
+            fill="#b42318" if role.vacant else "#5b6478",
+        ),
+    ]
+
+
+def _box(box) -> list[str]:
+    parts = [f'<g id="{box.card.dom_id}">', *_box_head(box)]
+    line_y = box.y + HEAD
+    if box.card.badges:
+        parts += _badges(box, line_y)
+        line_y += BADGE_LINE
+    for role in box.card.roles or []:
+        parts += _role_line(box, role, line_y)
+        line_y += LINE
+    parts.append("</g>")
+    return parts
+
+
+def chart_svg(chart: Chart, *, title: str) -> tuple[str, float, float]:
+    """The chart (every department open) as a standalone SVG document, with its width
+    and height in pixels."""
+    boxes, width, height = layout(chart)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
+        f'viewBox="0 0 {width:.0f} {height:.0f}" role="img" aria-labelledby="chart-title" '
+        f'font-family="{FONT_FAMILY}" font-size="{FONT_SIZE}">',
+        f'<title id="chart-title">{escape(title)}</title>',
+        f'<rect width="{width:.0f}" height="{height:.0f}" fill="#ffffff"/>',
+        *_connectors(boxes),
+    ]
+    for box in boxes:
+        parts += _box(box)
     parts.append("</svg>")
     return "\n".join(parts), width, height
 

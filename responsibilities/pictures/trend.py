@@ -97,6 +97,59 @@ def _name(pairs: list[tuple[str, str]], duties: dict, roles: dict) -> list[Chang
     return named
 
 
+def _days(taken: set[datetime.date]) -> tuple[datetime.date | None, datetime.date | None]:
+    """The latest snapshotted day, and the one to compare it with: a week before (or
+    the earliest there is)."""
+    if not taken:
+        return None, None
+    latest_day = max(taken)
+    week_before = latest_day - datetime.timedelta(days=7)
+    older = [day for day in taken if day <= week_before]
+    return latest_day, (max(older) if older else min(taken))
+
+
+def _bars(by_day: dict, span: list, taken: set, top: int) -> list[Bar]:
+    bars = []
+    for index, day in enumerate(span):
+        count = by_day.get(day, 0) if day in taken else None
+        height = round((count or 0) * (CHART_HEIGHT - 2) / top)
+        if count:
+            height = max(height, 2)
+        bars.append(
+            Bar(
+                day=day,
+                count=count,
+                x=index * (BAR_WIDTH + BAR_GAP),
+                y=CHART_HEIGHT - height,
+                height=height,
+            )
+        )
+    return bars
+
+
+def _add_changes(trend: Trend, department: Department | None, limit: int) -> None:
+    """The findings opened and closed between the base day and the latest, by name."""
+    keys: dict[datetime.date, dict[str, set[str]]] = {trend.latest_day: {}, trend.base_day: {}}
+    for day, rule, found in FindingSnapshot.objects.filter(
+        department=department, date__in=[trend.latest_day, trend.base_day]
+    ).values_list("date", "rule", "keys"):
+        keys[day][rule] = set(found)
+    opened, closed = _changes(keys[trend.base_day], keys[trend.latest_day])
+    trend.opened_count, trend.closed_count = len(opened), len(closed)
+    opened, closed = opened[:limit], closed[:limit]
+    duty_ids, role_ids = set(), set()
+    for _rule, key in opened + closed:
+        duty_id, roles = _ids(key)
+        if duty_id is not None:
+            duty_ids.add(duty_id)
+        elif roles:
+            role_ids.add(roles[0])
+    duties = dict(Duty.objects.filter(pk__in=duty_ids).values_list("pk", "title"))
+    roles = dict(Role.objects.filter(pk__in=role_ids).values_list("pk", "title"))
+    trend.opened = _name(opened, duties, roles)
+    trend.closed = _name(closed, duties, roles)
+
+
 def findings_trend(
     *, department: Department | None = None, days: int = DAYS, changes_limit: int = 20
 ) -> Trend:
@@ -116,34 +169,15 @@ def findings_trend(
         department=department, date__gte=start, date__lte=today
     ).values_list("date", "rule", "count"):
         counts[rule][day] = count
-    latest_day = max(taken) if taken else None
-    base_day = None
-    if latest_day is not None:
-        week_before = latest_day - datetime.timedelta(days=7)
-        older = [day for day in taken if day <= week_before]
-        base_day = max(older) if older else min(taken)
+    latest_day, base_day = _days(taken)
     top = max([count for by_day in counts.values() for count in by_day.values()] or [1]) or 1
     rules = []
     for rule in raci.RULES:
         by_day = counts.get(rule, {})
-        bars = []
-        for index, day in enumerate(span):
-            count = by_day.get(day, 0) if day in taken else None
-            height = round((count or 0) * (CHART_HEIGHT - 2) / top)
-            if count:
-                height = max(height, 2)
-            bars.append(
-                Bar(
-                    day=day,
-                    count=count,
-                    x=index * (BAR_WIDTH + BAR_GAP),
-                    y=CHART_HEIGHT - height,
-                    height=height,
-                )
-            )
         latest = by_day.get(latest_day, 0) if latest_day else 0
         base = by_day.get(base_day, 0) if base_day else 0
         if latest or base or any(by_day.values()):
+            bars = _bars(by_day, span, taken, top)
             rules.append(RuleTrend(rule=rule, bars=bars, latest=latest, base=base))
     trend = Trend(
         days=span,
@@ -152,25 +186,6 @@ def findings_trend(
         base_day=base_day,
         width=days * (BAR_WIDTH + BAR_GAP),
     )
-    if latest_day is None or base_day is None or base_day == latest_day:
-        return trend
-    keys: dict[datetime.date, dict[str, set[str]]] = {latest_day: {}, base_day: {}}
-    for day, rule, found in FindingSnapshot.objects.filter(
-        department=department, date__in=[latest_day, base_day]
-    ).values_list("date", "rule", "keys"):
-        keys[day][rule] = set(found)
-    opened, closed = _changes(keys[base_day], keys[latest_day])
-    trend.opened_count, trend.closed_count = len(opened), len(closed)
-    opened, closed = opened[:changes_limit], closed[:changes_limit]
-    duty_ids, role_ids = set(), set()
-    for _rule, key in opened + closed:
-        duty_id, roles = _ids(key)
-        if duty_id is not None:
-            duty_ids.add(duty_id)
-        elif roles:
-            role_ids.add(roles[0])
-    duties = dict(Duty.objects.filter(pk__in=duty_ids).values_list("pk", "title"))
-    roles = dict(Role.objects.filter(pk__in=role_ids).values_list("pk", "title"))
-    trend.opened = _name(opened, duties, roles)
-    trend.closed = _name(closed, duties, roles)
+    if latest_day is not None and base_day is not None and base_day != latest_day:
+        _add_changes(trend, department, changes_limit)
     return trend

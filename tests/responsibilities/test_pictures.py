@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from orgmap.models import Department
-from responsibilities import findings_store, raci, selectors
+from responsibilities import findings_store, matrix_history, raci, selectors
 from responsibilities.findings_rebuild import findings_rebuild
 from responsibilities.models import Assignment, Finding, FindingSnapshot
 from responsibilities.pictures import heatmaps, orgchart, snapshots, svg, trend
@@ -191,7 +191,7 @@ def test_trend_without_snapshots_is_empty(org):
 
 
 def test_role_heatmap_counts_equal_the_matrix(org):
-    matrix = selectors.matrix(selectors.Scope())
+    matrix = matrix_history.matrix(selectors.Scope())
     expected: dict[int, dict[str, int]] = {}
     for row in matrix.rows:
         if not row.duty["active"]:
