@@ -59,6 +59,7 @@ urlpatterns = [
     path("", include("collaboration.meetings.urls")),
     path("", include("collaboration.routines.urls")),
     path("", include("collaboration.reminders.urls")),
+    path("", include("orgmap.webhooks.urls")),
     path("healthz", organisation.healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
     re_path(

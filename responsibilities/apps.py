@@ -9,8 +9,9 @@ class ResponsibilitiesConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from . import findings_signals, findings_store, panels, tasks  # noqa: F401 (tasks: registered)
+        from . import findings_signals, findings_store, panels, tasks, webhook_events  # noqa: F401 (tasks: registered)
 
         panels.register()
         findings_signals.connect()
+        webhook_events.connect()
         post_migrate.connect(findings_store.fill_after_migrate, sender=self)

@@ -38,7 +38,7 @@ from django.utils import timezone, translation
 
 from orgmap.models import Department, Role, RoleHolder
 
-from . import raci, selectors
+from . import raci, selectors, webhook_events
 from .models import Assignment, Duty, Finding
 
 # Duty fields that findings read: a save that changes none of them changes no finding.
@@ -277,11 +277,13 @@ def findings_refresh(
         stale |= Q(role_id__in=role_ids, duty__isnull=True)
         if match_keys:
             stale |= Q(rule=raci.DUPLICATE_DUTY, duty_id__in=grouped | duty_ids)
+        before = webhook_events.findings_before(stale)  # None: no endpoint wants findings
         if refreshed or role_ids or match_keys:
             Finding.objects.filter(stale).delete()
         rows = _rows(by_language)
         if rows:
             Finding.objects.bulk_create(rows, batch_size=1000)
+        webhook_events.findings_after(before, rows)
     language = translation.get_language() or settings.LANGUAGE_CODE
     shown = base
     if language in by_language and language != settings.LANGUAGE_CODE:

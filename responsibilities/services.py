@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from orgmap.models import Role
 
-from . import findings_store, raci
+from . import findings_store, raci, webhook_events
 from .models import Assignment, AssignmentChange, Duty
 
 
@@ -162,6 +162,7 @@ def assignment_set(
                 changed_by=by,
                 source=source,
             )
+            webhook_events.assignment_changed(change, duty=duty, role=role)
         if written:
             # The findings this cell can change, in the same transaction.
             found = findings_store.findings_refresh(duties=[duty], role_ids={role.pk})

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from orgmap.models import Department, Project, Role
 
-from ... import findings_store, raci
+from ... import findings_store, raci, webhook_events
 from ...models import Assignment, AssignmentChange, Duty
 from ...services import next_versions
 from ..sheets import Table, column_letter
@@ -411,6 +411,7 @@ def apply_raci_plan(plan: RaciPlan, *, by: AbstractBaseUser | None) -> None:
         ]
     ]
     AssignmentChange.objects.bulk_create(history, batch_size=1000)
+    webhook_events.raci_imported(history, new_duties=duties, by=by)
     # Bulk writes send no signals: refresh the findings of what was written, here.
     findings_store.findings_refresh(
         duty_ids={cell.duty_id for cell in [*created, *updated]} | {duty.pk for duty in duties},
