@@ -20,6 +20,7 @@ from responsibilities.models import Duty, ExportJob
 from .collaboration.authz_rows import meeting_rows
 from .responsibilities.authz_rows import transfer_rows
 from .routines.authz_rows import routine_rows
+from .webhooks.authz_rows import webhook_rows
 
 # These tests read the demo organisation (names, roles and grants); see docs/decisions.md.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_org")]
@@ -79,6 +80,7 @@ def build_table() -> dict[str, tuple[str, dict]]:
         **meeting_rows(Helpers),
         **transfer_rows(Helpers),
         **routine_rows(Helpers),
+        **webhook_rows(Helpers),
     }
 
 
