@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import time
 
 import pytest
 from django.utils import timezone
@@ -56,3 +57,18 @@ def test_the_body_is_the_same_bytes_on_every_attempt():
         "time": event.occurred_at.isoformat().replace("+00:00", "Z"),
         "data": {"after": {"title": "Plan 计划"}},
     }
+
+
+def test_the_verification_code_in_the_docs_accepts_our_signature():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    text = (Path(settings.BASE_DIR) / "docs" / "webhooks.md").read_text()
+    code = text.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict = {}
+    exec(compile(code, "docs/webhooks.md", "exec"), namespace)
+    body = b'{"id":"x","type":"duty.created"}'
+    header = delivery.signature_header(SECRET, int(time.time()), body)
+    assert namespace["verify"](SECRET, header, body)
+    assert not namespace["verify"](SECRET, header, body + b"!")
