@@ -437,3 +437,5 @@ WEBHOOK_SUBSCRIPTIONS_CACHE_SECONDS = int(
 # Beat's sweep re-enqueues what has waited this much longer than planned.
 WEBHOOK_SWEEP_GRACE_SECONDS = int(os.environ.get("WEBHOOK_SWEEP_GRACE_SECONDS", "60"))
 WEBHOOK_RETENTION_DAYS = int(os.environ.get("WEBHOOK_RETENTION_DAYS", "30"))
+# The fan-out enqueues one task per endpoint and this many deliveries (sent in turn).
+WEBHOOK_BATCH_SIZE = int(os.environ.get("WEBHOOK_BATCH_SIZE", "100"))

@@ -1,7 +1,8 @@
 """Delivering events: fan-out, signed POSTs, retries with backoff, disabling.
 
 After a write commits, `fan_out()` (a task) creates one Delivery per event and
-subscribed active endpoint and enqueues `deliver()` for each. `deliver()` claims its
+subscribed active endpoint and enqueues them in batches, one task per endpoint and
+WEBHOOK_BATCH_SIZE deliveries (`deliver_batch()`). `deliver()` claims its
 delivery with a conditional UPDATE (pending and due -> sending), so a task delivered
 twice posts once; it checks the URL again (guard.py) and connects to the address it
 checked, POSTs the signed event without following redirects, logs the attempt, and
@@ -22,6 +23,7 @@ import json
 import logging
 import random
 import time
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
@@ -45,6 +47,7 @@ logger = logging.getLogger(__name__)
 Status = Delivery.Status
 
 DELIVER_TASK = "orgmap.webhooks.deliver"
+DELIVER_BATCH_TASK = "orgmap.webhooks.deliver_batch"
 BATCH = 1000
 # What is kept of a receiver's answer for the log.
 ANSWER_SHOWN = 300
@@ -101,6 +104,19 @@ def enqueue_deliveries(delivery_ids: Iterable[int], countdown: float | None = No
             task.delay(delivery_id)
 
 
+def enqueue_batches(deliveries: Iterable[tuple[int, int]]) -> None:
+    """(delivery id, endpoint id) pairs as one task per endpoint and BATCH_SIZE
+    deliveries: enqueueing a task costs about a millisecond, and an import can make
+    thousands of deliveries."""
+    by_endpoint: dict[int, list[int]] = defaultdict(list)
+    for delivery_id, endpoint_id in deliveries:
+        by_endpoint[endpoint_id].append(delivery_id)
+    task = current_app.tasks[DELIVER_BATCH_TASK]
+    for ids in by_endpoint.values():
+        for start in range(0, len(ids), settings.WEBHOOK_BATCH_SIZE):
+            task.delay(ids[start : start + settings.WEBHOOK_BATCH_SIZE])
+
+
 def fan_out(event_ids: Iterable[str], *, now=None) -> list[int]:
     """Create the deliveries of these events (those not fanned out yet) and enqueue
     them after the commit. Returns the new deliveries' ids."""
@@ -138,10 +154,10 @@ def fan_out(event_ids: Iterable[str], *, now=None) -> list[int]:
             new = list(
                 Delivery.objects.filter(event_id__in=ids, status=Status.PENDING, attempts=0)
                 .order_by("pk")
-                .values_list("pk", flat=True)
+                .values_list("pk", "endpoint_id")
             )
-            transaction.on_commit(partial(enqueue_deliveries, new))
-            created += new
+            transaction.on_commit(partial(enqueue_batches, new))
+            created += [delivery_id for delivery_id, _endpoint in new]
     return created
 
 
@@ -299,6 +315,16 @@ def deliver(delivery_id: int, *, now=None) -> str:
     return Status.PENDING
 
 
+def deliver_batch(delivery_ids: Iterable[int]) -> dict[str, int]:
+    """Deliveries of one endpoint, one after the other (the fan-out groups them): the
+    receiver sees them roughly in order and is not flooded; once it is disabled, the
+    rest are skipped at their claim."""
+    outcomes: dict[str, int] = defaultdict(int)
+    for delivery_id in delivery_ids:
+        outcomes[deliver(delivery_id)] += 1
+    return dict(outcomes)
+
+
 # ------------------------------------------------------------------ disabling
 
 
@@ -376,13 +402,15 @@ def sweep(*, now=None) -> SweepResult:
         result.reclaimed = Delivery.objects.filter(
             pk__in=reclaimed, status=Status.SENDING, claimed_at__lt=stuck
         ).update(status=Status.PENDING, next_attempt_at=now)
-        overdue = list(
+        due = list(
             Delivery.objects.filter(
-                status=Status.PENDING, next_attempt_at__lt=now - grace, endpoint__active=True
-            ).values_list("pk", flat=True)[:BATCH]
+                Q(pk__in=reclaimed) | Q(next_attempt_at__lt=now - grace),
+                status=Status.PENDING,
+                endpoint__active=True,
+            ).values_list("pk", "endpoint_id")[:BATCH]
         )
-        transaction.on_commit(partial(enqueue_deliveries, sorted(set(overdue) | set(reclaimed))))
-        result.requeued = len(overdue)
+        transaction.on_commit(partial(enqueue_batches, due))
+        result.requeued = len(due)
     retention = now - datetime.timedelta(days=settings.WEBHOOK_RETENTION_DAYS)
     old = Event.objects.filter(occurred_at__lt=retention).exclude(
         deliveries__status__in=[Status.PENDING, Status.SENDING]

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import guard
-from .delivery import enqueue_deliveries
+from .delivery import enqueue_batches, enqueue_deliveries
 from .models import EVENT_TYPE_NAMES, PING, Delivery, Endpoint, Event
 
 
@@ -86,7 +86,7 @@ def endpoint_enable(*, endpoint: Endpoint) -> int:
         )
     )
     Delivery.objects.filter(pk__in=waiting).update(next_attempt_at=now)
-    transaction.on_commit(partial(enqueue_deliveries, waiting))
+    transaction.on_commit(partial(enqueue_batches, [(pk, endpoint.pk) for pk in waiting]))
     return len(waiting)
 
 

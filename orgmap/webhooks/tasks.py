@@ -20,6 +20,11 @@ def deliver(delivery_id: int) -> None:
     delivery.deliver(delivery_id)
 
 
+@shared_task(name=delivery.DELIVER_BATCH_TASK, ignore_result=True)
+def deliver_batch(delivery_ids: list[int]) -> None:
+    delivery.deliver_batch(delivery_ids)
+
+
 @shared_task(name="orgmap.webhooks.sweep", ignore_result=True)
 def sweep() -> None:
     delivery.sweep()

@@ -1,23 +1,13 @@
 """Helpers for the webhook tests: endpoints on a local receiver (pytest-httpserver),
-allowed by WEBHOOK_ALLOWED_NETWORKS, and a clean subscription cache around each test."""
+allowed by WEBHOOK_ALLOWED_NETWORKS (tests/conftest.py starts every test with no
+subscriptions cached)."""
 
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 
 from orgmap.webhooks import services
-from orgmap.webhooks.events import SUBSCRIPTIONS_KEY
 from orgmap.webhooks.models import EVENT_TYPE_NAMES
-
-
-@pytest.fixture(autouse=True)
-def _subscriptions_cache():
-    # An endpoint made by a test is rolled back with it; the cached list of subscribed
-    # types must not outlive it, or later tests (of other apps) would record events.
-    cache.delete(SUBSCRIPTIONS_KEY)
-    yield
-    cache.delete(SUBSCRIPTIONS_KEY)
 
 
 @pytest.fixture
