@@ -233,3 +233,34 @@ def test_the_sweep_purges_old_finished_events(make_endpoint, settings):
     )
     assert delivery.sweep().purged == 1
     assert list(Event.objects.values_list("pk", flat=True)) == [waiting.event_id]
+
+
+def test_the_fan_out_enqueues_one_task_per_endpoint_and_batch(
+    make_endpoint, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from celery import current_app
+
+    settings.WEBHOOK_BATCH_SIZE = 3
+    first, _ = make_endpoint(events=["duty.created"])
+    second, _ = make_endpoint(events=["duty.created"], path="/other")
+    events_ = events.publish_many("duty.created", ({"n": n} for n in range(5)))
+    batches = []
+    task = current_app.tasks[delivery.DELIVER_BATCH_TASK]
+    monkeypatch.setattr(task, "delay", lambda ids: batches.append(ids))
+    with django_capture_on_commit_callbacks(execute=True):
+        created = delivery.fan_out([str(event.pk) for event in events_])
+    assert len(created) == 10
+    endpoint_of = dict(Delivery.objects.values_list("pk", "endpoint_id"))
+    assert sorted(len(batch) for batch in batches) == [2, 2, 3, 3]
+    for batch in batches:
+        assert len({endpoint_of[pk] for pk in batch}) == 1
+    assert {endpoint_of[pk] for batch in batches for pk in batch} == {first.pk, second.pk}
+
+
+def test_a_batch_stops_posting_once_its_endpoint_is_disabled(make_endpoint, httpserver, settings):
+    settings.WEBHOOK_DISABLE_AFTER_FAILURES = 2
+    endpoint, _secret = make_endpoint()
+    httpserver.expect_request("/hook").respond_with_data("down", status=500)
+    batch = [_pending(endpoint).pk for _ in range(5)]
+    assert delivery.deliver_batch(batch) == {Status.PENDING: 2, "": 3}
+    assert len(httpserver.log) == 2
