@@ -28,7 +28,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
-from ..models import RoleHolder
+from ..models import Role, RoleHolder
 from .models import ROLE_HOLDER_CHANGED, Endpoint, Event
 
 logger = logging.getLogger(__name__)
@@ -127,6 +127,41 @@ def role_holder_changed(holding: RoleHolder, *, before: dict[str, Any] | None) -
     """A holding added (before None) or ended (its `until` set)."""
     if wanted(ROLE_HOLDER_CHANGED):
         publish(ROLE_HOLDER_CHANGED, {"before": before, "after": _role_holder(holding)})
+
+
+def role_holders_added(holdings: list[RoleHolder]) -> None:
+    """Holdings made in bulk (the people import): one INSERT for their events."""
+    if not holdings or not wanted(ROLE_HOLDER_CHANGED):
+        return
+    departments = dict(
+        Role.objects.filter(pk__in={holding.role_id for holding in holdings}).values_list(
+            "pk", "department__code"
+        )
+    )
+    publish_many(
+        ROLE_HOLDER_CHANGED,
+        (
+            {
+                "before": None,
+                "after": {
+                    "id": holding.pk,
+                    "role": {
+                        "id": holding.role_id,
+                        "title": holding.role.title,
+                        "department": departments.get(holding.role_id),
+                    },
+                    "person": {
+                        "id": holding.person_id,
+                        "username": holding.person.get_username(),
+                        "email": holding.person.email,
+                    },
+                    "since": holding.since,
+                    "until": holding.until,
+                },
+            }
+            for holding in holdings
+        ),
+    )
 
 
 # ------------------------------------------------------------------ signals

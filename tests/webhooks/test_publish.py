@@ -276,3 +276,23 @@ def test_an_import_publishes_its_cells_in_one_insert_and_the_worker_fans_out(
     assert Delivery.objects.filter(endpoint=endpoint).count() == 120
     assert delivery.fan_out(event_ids) == []  # a second fan-out creates nothing
     assert len(callbacks) == 2
+
+
+def test_a_people_import_publishes_its_new_role_holders_in_one_insert(make_endpoint, db):
+    make_endpoint(events=["role_holder.changed"])
+    header = ["email", "name", "department", "role", "parent_department", "manager_email", "active"]
+    rows = [
+        [f"p{n}@example.com", f"Person {n}", "Logistics", f"Role {n % 3}", "", "", ""]
+        for n in range(12)
+    ]
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([header, *rows])
+    with CaptureQueriesContext(connection) as captured:
+        plan = imports.people_import(read_table(buffer.getvalue().encode(), "people.csv"))
+    assert plan.applied, plan.problems
+    inserts = [sql for sql in _webhook_statements(captured) if sql.startswith("INSERT")]
+    assert len(inserts) == 1
+    added = [event.payload["after"] for event in Event.objects.filter(type="role_holder.changed")]
+    assert sorted(a["person"]["email"] for a in added) == sorted(row[0] for row in rows)
+    assert {a["role"]["title"] for a in added} == {"Role 0", "Role 1", "Role 2"}
+    assert all(a["role"]["department"] and a["until"] is None for a in added)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orgmap.models import Department, Profile, Role, RoleHolder
+from orgmap.webhooks import events as webhooks
 
 from ... import findings_store
 from ..sheets import SheetRow, Table
@@ -605,13 +606,14 @@ def apply_people_plan(plan: PeoplePlan) -> None:
         profile.display_name = renamed[profile.user_id]
     Profile.objects.bulk_update(profiles, ["display_name"], batch_size=1000)
     today = timezone.localdate()
-    RoleHolder.objects.bulk_create(
+    holdings = RoleHolder.objects.bulk_create(
         [
             RoleHolder(role=role, person=entry.user, since=today)
             for role, entry in plan.new_holdings
         ],
         batch_size=1000,
     )
+    webhooks.role_holders_added(holdings)
     # Bulk writes send no signals: refresh the findings they can change, here.
     findings_store.people_imported(
         role_ids={role.pk for role in plan.new_roles}
