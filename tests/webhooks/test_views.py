@@ -198,3 +198,16 @@ def test_the_list_and_log_show_a_disabled_endpoint_and_its_attempts(
     text = page.content.decode()
     assert "HTTP 500: boom" in text
     assert "Enable again" in text
+
+
+def test_the_admin_shows_webhooks_without_their_secret(client_for, admin_user, endpoint):
+    client = client_for(admin_user)
+    for url in (
+        reverse("admin:webhooks_endpoint_changelist"),
+        reverse("admin:webhooks_endpoint_change", args=[endpoint.pk]),
+        reverse("admin:webhooks_delivery_changelist"),
+        reverse("admin:webhooks_event_changelist"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "whsec_known" not in response.content.decode()
