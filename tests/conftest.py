@@ -8,14 +8,12 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.test import Client
 
 from orgmap.demo import DEPARTMENTS
 from orgmap.demo import PEOPLE as DEMO_PEOPLE
 from orgmap.models import Department, Role
 from orgmap.permissions import HR_GROUP, ORG_ADMINS_GROUP
-from orgmap.webhooks.events import SUBSCRIPTIONS_KEY
 
 from . import factories
 from .demo_cache import seeded
@@ -71,15 +69,6 @@ def pytest_runtest_setup(item):
     (see above), so every test after that point is a browser test too."""
     if _is_browser_test(item):
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-
-@pytest.fixture(autouse=True)
-def _no_webhook_subscriptions():
-    """Every test starts knowing that no endpoint subscribed to anything (the cached
-    list that writers read, orgmap/webhooks/events.py), so that no test pays a query
-    for webhooks it did not register, nor sees what an earlier test registered and
-    rolled back. Registering an endpoint clears it (tests/webhooks)."""
-    cache.set(SUBSCRIPTIONS_KEY, [], None)
 
 
 @pytest.fixture
@@ -260,3 +249,17 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _no_webhook_subscriptions(_empty_cache):
+    """Every test starts knowing that no endpoint subscribed to anything (the cached
+    list that writers read, orgmap/webhooks/events.py), so that no test pays a query
+    for webhooks it did not register, nor sees what an earlier test registered and
+    rolled back. Registering an endpoint clears it (tests/webhooks). After the empty
+    cache, which would otherwise remove it again."""
+    from django.core.cache import cache
+
+    from orgmap.webhooks.events import SUBSCRIPTIONS_KEY
+
+    cache.set(SUBSCRIPTIONS_KEY, [], None)

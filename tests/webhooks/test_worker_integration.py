@@ -28,6 +28,7 @@ from orgmap.webhooks import delivery, services
 from orgmap.webhooks.models import Delivery, DeliveryAttempt
 from responsibilities import raci
 from responsibilities import services as cell_services
+from tests.conftest import redis_database
 from tests.factories import DepartmentFactory, DutyFactory, RoleFactory
 
 pytestmark = [
@@ -40,7 +41,9 @@ pytestmark = [
 ]
 
 BASE_DIR = Path(settings.BASE_DIR)
-BROKER_DB = 12  # a Redis database of its own, flushed before each test
+# A Redis database of this test process's own, flushed before each test: 13, 12… under
+# pytest-xdist (the reminders' worker test uses 14, the caches count down from 10).
+BROKER_DB = redis_database(13)
 WAIT_SECONDS = 60
 RETRY_BASE_SECONDS = 0.5
 
