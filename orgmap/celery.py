@@ -51,4 +51,11 @@ app.conf.beat_schedule = {
         "schedule": 3600.0,
         "options": {"expires": 3000},
     },
+    # Webhooks: events and retries whose task was lost, attempts of a dead worker, old
+    # events (orgmap/webhooks/delivery.py).
+    "webhooks-sweep": {
+        "task": "orgmap.webhooks.sweep",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }

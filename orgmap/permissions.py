@@ -205,6 +205,11 @@ def can_manage_access(user: User) -> bool:
     return is_org_admin(user) or is_hr(user)
 
 
+def can_manage_webhooks(user: User) -> bool:
+    """Webhook endpoints decide what leaves orgmap and where to: org admins only."""
+    return is_org_admin(user)
+
+
 # ------------------------------------------------- who can edit this (the panels)
 
 

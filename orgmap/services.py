@@ -11,6 +11,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from . import permissions
 from .models import AccessChange, Department, Heartbeat, Project, Role, RoleHolder
+from .webhooks import events as webhooks
 
 
 def heartbeat_record(*, name: str) -> None:
@@ -22,14 +23,17 @@ def role_holder_add(*, role: Role, person: AbstractBaseUser, since: datetime.dat
     holding = RoleHolder(role=role, person=person, since=since)
     holding.full_clean()
     holding.save()
+    webhooks.role_holder_changed(holding, before=None)
     return holding
 
 
 @transaction.atomic
 def role_holder_end(*, holding: RoleHolder, until: datetime.date) -> RoleHolder:
+    before = webhooks.role_holder_snapshot(holding)
     holding.until = until
     holding.full_clean()
     holding.save(update_fields=["until"])
+    webhooks.role_holder_changed(holding, before=before)
     return holding
 
 

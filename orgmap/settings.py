@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "orgmap",
     "orgmap.api",
+    "orgmap.webhooks",
     "responsibilities",
     "collaboration",
     "collaboration.meetings",
@@ -474,3 +475,25 @@ IMPORT_INLINE_MAX_CELLS = int(os.environ.get("IMPORT_INLINE_MAX_CELLS", "100000"
 # after IMPORT_TIME_LIMIT_SECONDS.
 IMPORT_RETENTION_HOURS = int(os.environ.get("IMPORT_RETENTION_HOURS", "24"))
 IMPORT_TIME_LIMIT_SECONDS = int(os.environ.get("IMPORT_TIME_LIMIT_SECONDS", "1800"))
+# Webhooks (orgmap/webhooks/, docs/webhooks.md). Endpoints may only be on these hosts
+# (empty: any host; ".example.com" includes sub-domains), and may resolve to internal
+# addresses (loopback, private, link-local) only inside these networks (CIDR).
+WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS")
+WEBHOOK_ALLOWED_NETWORKS = env_list("WEBHOOK_ALLOWED_NETWORKS")
+WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
+# A failed attempt is retried after base, 2×base, 4×base… seconds (+ up to 25 % jitter,
+# at most WEBHOOK_RETRY_MAX_SECONDS), WEBHOOK_MAX_ATTEMPTS attempts in all.
+WEBHOOK_RETRY_BASE_SECONDS = float(os.environ.get("WEBHOOK_RETRY_BASE_SECONDS", "30"))
+WEBHOOK_RETRY_MAX_SECONDS = float(os.environ.get("WEBHOOK_RETRY_MAX_SECONDS", "21600"))
+WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "10"))
+# This many failed attempts in a row disable an endpoint (its admins get an email).
+WEBHOOK_DISABLE_AFTER_FAILURES = int(os.environ.get("WEBHOOK_DISABLE_AFTER_FAILURES", "20"))
+# How long another process may take to notice a new endpoint when there is no Redis.
+WEBHOOK_SUBSCRIPTIONS_CACHE_SECONDS = int(
+    os.environ.get("WEBHOOK_SUBSCRIPTIONS_CACHE_SECONDS", "30")
+)
+# Beat's sweep re-enqueues what has waited this much longer than planned.
+WEBHOOK_SWEEP_GRACE_SECONDS = int(os.environ.get("WEBHOOK_SWEEP_GRACE_SECONDS", "60"))
+WEBHOOK_RETENTION_DAYS = int(os.environ.get("WEBHOOK_RETENTION_DAYS", "30"))
+# The fan-out enqueues one task per endpoint and this many deliveries (sent in turn).
+WEBHOOK_BATCH_SIZE = int(os.environ.get("WEBHOOK_BATCH_SIZE", "100"))

@@ -67,6 +67,7 @@ urlpatterns = [
     path("api/", include("orgmap.api.urls")),
     path("api/v1/", include("responsibilities.api.urls")),
     path("api/v1/", include("collaboration.meetings.api")),
+    path("", include("orgmap.webhooks.urls")),
     path("healthz", organisation.healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
     re_path(

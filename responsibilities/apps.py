@@ -9,8 +9,16 @@ class ResponsibilitiesConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from . import findings_rebuild, findings_signals, findings_store, panels, tasks  # noqa: F401 (store, tasks: registered)
+        from . import (  # noqa: F401 (store, tasks: registered)
+            findings_rebuild,
+            findings_signals,
+            findings_store,
+            panels,
+            tasks,
+            webhook_events,
+        )
 
         panels.register()
         findings_signals.connect()
+        webhook_events.connect()
         post_migrate.connect(findings_rebuild.fill_after_migrate, sender=self)

@@ -38,7 +38,7 @@ from django.utils import timezone, translation
 
 from orgmap.models import Department, Role, RoleHolder
 
-from . import findings_compute, findings_facts, raci
+from . import findings_compute, findings_facts, raci, webhook_events
 from .models import Assignment, Duty, Finding
 
 # The fields of each model that findings read: a save that changes none of them changes
@@ -133,10 +133,12 @@ def _replace_stored(
     stale |= Q(role_id__in=role_ids, duty__isnull=True)
     if match_keys:
         stale |= Q(rule=raci.DUPLICATE_DUTY, duty_id__in=grouped | duty_ids)
+    before = webhook_events.findings_before(stale)  # None: no endpoint wants findings
     if refreshed or role_ids or match_keys:
         Finding.objects.filter(stale).delete()
     if rows := findings_compute.rows(by_language):
         Finding.objects.bulk_create(rows, batch_size=1000)
+    webhook_events.findings_after(before, rows)
 
 
 def findings_refresh(

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from orgmap.models import Role
 
-from . import findings_facts, findings_store, raci
+from . import findings_facts, findings_store, raci, webhook_events
 from .models import Assignment, AssignmentChange, Duty
 
 
@@ -226,6 +226,7 @@ def assignment_set(
             changed_by=by,
             source=source,
         )
+        webhook_events.assignment_changed(change, duty=duty, role=role)
         # The findings this cell can change, in the same transaction, from the cells
         # just locked as they are now.
         rows = _cells_now(cells, duty, role, current, letter, version)

@@ -262,3 +262,17 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _no_webhook_subscriptions(_empty_cache):
+    """Every test starts knowing that no endpoint subscribed to anything (the cached
+    list that writers read, orgmap/webhooks/events.py), so that no test pays a query
+    for webhooks it did not register, nor sees what an earlier test registered and
+    rolled back. Registering an endpoint clears it (tests/webhooks). After the empty
+    cache, which would otherwise remove it again."""
+    from django.core.cache import cache
+
+    from orgmap.webhooks.events import SUBSCRIPTIONS_KEY
+
+    cache.set(SUBSCRIPTIONS_KEY, [], None)

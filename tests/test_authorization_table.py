@@ -23,6 +23,7 @@ from .collaboration.authz_rows import meeting_rows
 from .responsibilities.authz_rows import transfer_rows
 from .responsibilities.pictures_authz_rows import picture_rows
 from .routines.authz_rows import routine_rows
+from .webhooks.authz_rows import webhook_rows
 
 # These tests read the demo organisation (names, roles and grants); see docs/decisions.md.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_org")]
@@ -84,6 +85,7 @@ def build_table() -> dict[str, tuple[str, dict]]:
         **routine_rows(Helpers),
         **profile_token_rows(Helpers),
         **picture_rows(Helpers),
+        **webhook_rows(Helpers),
     }
 
 

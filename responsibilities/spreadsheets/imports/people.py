@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orgmap.models import Department, Profile, Role, RoleHolder
+from orgmap.webhooks import events as webhooks
 
 from ... import findings_store
 from ..sheets import Table
@@ -93,13 +94,14 @@ def _apply_people(plan: PeoplePlan) -> None:
         profile.display_name = renamed[profile.user_id]
     Profile.objects.bulk_update(profiles, ["display_name"], batch_size=1000)
     today = timezone.localdate()
-    RoleHolder.objects.bulk_create(
+    holdings = RoleHolder.objects.bulk_create(
         [
             RoleHolder(role=role, person=entry.user, since=today)
             for role, entry in plan.new_holdings
         ],
         batch_size=1000,
     )
+    webhooks.role_holders_added(holdings)
 
 
 def apply_people_plan(plan: PeoplePlan) -> None:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from orgmap.models import Department, Project
 
-from ... import findings_store, raci
+from ... import findings_store, raci, webhook_events
 from ...models import Assignment, AssignmentChange, Duty
 from ...services import next_versions
 from ..sheets import Table
@@ -110,9 +110,9 @@ def _update_cells(plan: RaciPlan, *, by, now) -> list[Assignment]:
     return updated
 
 
-def _write_history(plan: RaciPlan, written: list[Assignment], *, by, now) -> None:
+def _write_history(plan: RaciPlan, written: list[Assignment], *, by, now) -> list[AssignmentChange]:
     changes = [*plan.creates, *plan.updates]  # in the order of `written`
-    AssignmentChange.objects.bulk_create(
+    return AssignmentChange.objects.bulk_create(
         [
             AssignmentChange(
                 duty_id=assignment.duty_id,
@@ -141,7 +141,8 @@ def apply_raci_plan(plan: RaciPlan, *, by: AbstractBaseUser | None) -> None:
     now = timezone.now()
     duties = _create_duties(plan)
     written = [*_create_cells(plan, by=by, now=now), *_update_cells(plan, by=by, now=now)]
-    _write_history(plan, written, by=by, now=now)
+    history = _write_history(plan, written, by=by, now=now)
+    webhook_events.raci_imported(history, new_duties=duties, by=by)
     # Bulk writes send no signals: refresh the findings of what was written, here.
     findings_store.findings_refresh(
         duty_ids={cell.duty_id for cell in written} | {duty.pk for duty in duties},
