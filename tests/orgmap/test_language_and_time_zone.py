@@ -106,3 +106,19 @@ def test_one_date_format_per_language():
         assert formats.date_format(day, "DATE_FORMAT") == "2026年12月1日"
         assert formats.date_format(moment, "SHORT_DATETIME_FORMAT") == "2026年12月1日 10:00"
         assert "星期" not in formats.date_format(moment, "DATETIME_FORMAT").split(" ")[0]
+
+
+def test_the_time_zone_list_is_one_select_with_the_chosen_zone_and_its_help():
+    from orgmap.forms import LongSelect, ProfileForm
+
+    form = ProfileForm(initial={"time_zone": "Asia/Shanghai"})
+    html = str(form["time_zone"])
+    assert isinstance(form.fields["time_zone"].widget, LongSelect)
+    assert html.startswith('<select name="time_zone"')
+    assert 'id="id_time_zone"' in html
+    assert 'aria-describedby="id_time_zone_helptext"' in html
+    assert '<option value="Asia/Shanghai" selected>Asia/Shanghai</option>' in html
+    assert html.count(" selected") == 1
+    assert html.count("<option") == len(list(form.fields["time_zone"].choices))
+    escaped = LongSelect(choices=[("<x>", "a & b")]).render("zone", "<x>")
+    assert escaped == '<select name="zone"><option value="&lt;x&gt;" selected>a &amp; b</option></select>'

@@ -158,6 +158,19 @@ def test_the_dashboard_links_every_routine(member, client_for):
         assert f'href="{reverse(name)}"' in page.text
 
 
+def test_the_dashboards_load_the_findings_trend_of_their_scope(member, client_for):
+    factories.DepartmentFactory(code="PROD", name="Production")
+    organisation = client_for(member).get(reverse("collaboration-dashboard"))
+    assert f'hx-get="{reverse("picture-trend")}"' in organisation.text
+    department = client_for(member).get(reverse("department-collaboration", args=["PROD"]))
+    assert f'hx-get="{reverse("picture-trend")}?department=PROD"' in department.text
+    trend = client_for(member).get(
+        reverse("picture-trend"), {"department": "PROD"}, headers={"HX-Request": "true"}
+    )
+    assert trend.status_code == 200
+    assert 'id="findings-trend"' in trend.text
+
+
 def test_department_page_shows_charter_conflicts_and_interfaces(routines_demo, member, client_for):
     page = client_for(member).get(reverse("department-detail", args=["SALES"]))
     assert "<strong>the same day</strong>" in page.text  # the charter, rendered
