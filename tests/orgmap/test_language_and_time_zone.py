@@ -121,4 +121,7 @@ def test_the_time_zone_list_is_one_select_with_the_chosen_zone_and_its_help():
     assert html.count(" selected") == 1
     assert html.count("<option") == len(list(form.fields["time_zone"].choices))
     escaped = LongSelect(choices=[("<x>", "a & b")]).render("zone", "<x>")
-    assert escaped == '<select name="zone"><option value="&lt;x&gt;" selected>a &amp; b</option></select>'
+    assert (
+        escaped
+        == '<select name="zone"><option value="&lt;x&gt;" selected>a &amp; b</option></select>'
+    )
