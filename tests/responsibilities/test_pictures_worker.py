@@ -36,7 +36,7 @@ pytestmark = [
 ]
 
 BASE_DIR = Path(settings.BASE_DIR)
-BROKER_DB = 13  # a Redis database of its own, flushed before the test
+BROKER_DB = 15  # a Redis database of its own, flushed before the test (13, 12: webhooks)
 WAIT_SECONDS = 90
 
 
