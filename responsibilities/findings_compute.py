@@ -92,8 +92,10 @@ def _crosses_departments(duty: raci.DutyFacts) -> bool:
     return any(a != r for a in a_departments for r in r_departments)
 
 
-def evaluate(inputs: Inputs) -> list[raci.Finding]:
-    """raci's rules over the inputs, in the active language."""
+def evaluate(inputs: Inputs, *, pairs=None) -> list[raci.Finding]:
+    """raci's rules over the inputs, in the active language. `pairs` reads the connected
+    department pairs when a duty needs them (callers evaluating several times pass one
+    that reads them once)."""
     facts = findings_facts.Facts(
         duties=inputs.duties,
         assignments=inputs.cells,
@@ -103,12 +105,12 @@ def evaluate(inputs: Inputs) -> list[raci.Finding]:
         flow_pairs=frozenset(),
     )
     duties = findings_facts.duty_facts(facts)
-    pairs: frozenset[frozenset[int]] = frozenset()
+    connected: frozenset[frozenset[int]] = frozenset()
     if any(_crosses_departments(duty) for duty in duties):
-        pairs = findings_facts.connected_pairs()  # two small queries, only when needed
+        connected = (pairs or findings_facts.connected_pairs)()  # two small queries, if needed
     limit = findings_facts.overload_limit()
     found = [f for duty in duties for f in raci.duty_findings(duty)]
-    found += [f for duty in duties for f in raci.handoff_findings(duty, pairs)]
+    found += [f for duty in duties for f in raci.handoff_findings(duty, connected)]
     found += [f for load in inputs.loads for f in raci.role_findings(load, overload_limit=limit)]
     found += [f for group in inputs.duplicates for f in raci.duplicate_findings(group)]
     return found

@@ -81,17 +81,61 @@ def head_roles(department_ids: Iterable[int] | None = None) -> dict[int, raci.Ro
     }
 
 
-def role_loads(roles: QuerySet[Role]) -> list[raci.RoleLoad]:
-    """Each role's assignments on active duties, counted in the database."""
+def with_loads(roles: QuerySet[Role]) -> QuerySet[Role]:
+    """The roles with what the workload rules read: whether somebody holds them and their
+    assignments on active duties (all letters; A, R or AR), counted in the database."""
     on_active_duty = Q(assignments__duty__active=True)
-    rows = roles.annotate(
+    return roles.annotate(
         filled=filled(),
         assignment_count=Count("assignments", filter=on_active_duty),
         ar_count=Count(
             "assignments",
             filter=on_active_duty & Q(assignments__letter__in=[raci.A, raci.R, raci.AR]),
         ),
-    ).values(
+    )
+
+
+def load_of(role: Role) -> raci.RoleLoad:
+    """The load of a role read through with_loads() (and its department)."""
+    return raci.RoleLoad(
+        role=raci.RoleRef(
+            id=role.pk,
+            title=role.title,
+            department_id=role.department_id,
+            department_code=role.department.code if role.department_id else None,
+            active=role.active,
+            vacant=not role.filled,
+        ),
+        assignments=role.assignment_count,
+        accountable_or_responsible=role.ar_count,
+    )
+
+
+def with_head(duties: QuerySet[Duty]) -> QuerySet[Duty]:
+    """The duties with their department's head role, as head_of() reads it."""
+    return duties.select_related("department__head__department").annotate(
+        head_filled=filled("department__head_id")
+    )
+
+
+def head_of(duty: Duty) -> raci.RoleRef | None:
+    """The head role of a duty's department, from a duty read through with_head()."""
+    head = duty.department.head
+    if head is None:
+        return None
+    return raci.RoleRef(
+        id=head.pk,
+        title=head.title,
+        department_id=head.department_id,
+        department_code=head.department.code if head.department_id else None,
+        active=head.active,
+        vacant=not duty.head_filled,
+    )
+
+
+def role_loads(roles: QuerySet[Role]) -> list[raci.RoleLoad]:
+    """Each role's assignments on active duties, counted in the database."""
+    rows = with_loads(roles).values(
         "pk",
         "title",
         "department_id",

@@ -7,7 +7,8 @@ an organisation-wide duplicate scan) to show 50 rows.
 Every write that can change a finding calls `findings_refresh()` with what it touched,
 in its own transaction:
 
-- a cell: the duty, and the role whose load changed (services.assignment_set);
+- a cell: the duty, and the role whose load changed (services.assignment_set, through
+  `cell_changed()`, which writes only when they change);
 - a duty's title, department, project or active flag: the duty, the duties sharing its
   old and new title key, and (active flag) the roles assigned to it;
 - a role's title, department or active flag, or its holders: the role, the duties it is
@@ -24,7 +25,9 @@ recomputes everything from scratch and corrects (and reports) any difference.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import functools
 import threading
 from collections import defaultdict
 from collections.abc import Iterable
@@ -32,8 +35,8 @@ from contextlib import contextmanager
 
 from celery import shared_task
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import Q, QuerySet, sql
 from django.utils import timezone, translation
 
 from orgmap.models import Department, Role, RoleHolder
@@ -81,17 +84,14 @@ def _inputs(
     department_ids: set[int],
     role_ids: set[int],
     match_keys: set[str],
-    known_cells: list[dict] | None,
 ) -> tuple[findings_compute.Inputs, set[int]]:
     """What the rules need about the touched duties and roles, and the roles whose
-    findings are refreshed with them (the touched ones and the duties' head roles).
-    `known_cells`, when given, are the cells of the loaded duties."""
+    findings are refreshed with them (the touched ones and the duties' head roles)."""
     rows_by_id = {duty_id: _duty_row(duty) for duty_id, duty in loaded.items()}
     if department_ids or duty_ids - set(loaded):
         for row in findings_compute.duty_rows(duty_ids - set(loaded), department_ids):
             rows_by_id.setdefault(row["pk"], row)
     duty_rows = list(rows_by_id.values())
-    covered = set(loaded) if known_cells is not None else set()
     # The head roles are read with the roles whose load changed: one query. Their own
     # findings are recomputed with them, so they count as refreshed roles.
     heads = {row["department_id"]: row["department__head_id"] for row in duty_rows}
@@ -100,8 +100,7 @@ def _inputs(
     refs = {load.role.id: load.role for load in loads}
     inputs = findings_compute.Inputs(
         duties=duty_rows,
-        cells=_with_vacancy(known_cells or [], refs)
-        + findings_compute.cells(set(rows_by_id) - covered),
+        cells=findings_compute.cells(set(rows_by_id)),
         head_roles={dept: refs[head] for dept, head in heads.items() if head in refs},
         loads=loads,
         duplicates=findings_compute.duplicate_groups(match_keys),
@@ -134,11 +133,33 @@ def _replace_stored(
     if match_keys:
         stale |= Q(rule=raci.DUPLICATE_DUTY, duty_id__in=grouped | duty_ids)
     before = webhook_events.findings_before(stale)  # None: no endpoint wants findings
-    if refreshed or role_ids or match_keys:
+    rows = findings_compute.rows(by_language)
+    if not (refreshed or role_ids or match_keys):
+        Finding.objects.bulk_create(rows, batch_size=1000)
+    elif connection.vendor == "postgresql" and 0 < len(rows) <= 1000:
+        _replace_in_one_statement(Finding.objects.filter(stale), rows)
+    else:
         Finding.objects.filter(stale).delete()
-    if rows := findings_compute.rows(by_language):
         Finding.objects.bulk_create(rows, batch_size=1000)
     webhook_events.findings_after(before, rows)
+
+
+def _replace_in_one_statement(stale: QuerySet[Finding], rows: list[Finding]) -> None:
+    """DELETE the stale findings and INSERT the new ones in one PostgreSQL statement
+    (`WITH stale AS (DELETE …) INSERT …`): a cell edit's round trip costs one statement
+    less. Both are compiled by Django's own SQL compilers, as QuerySet.delete() and
+    bulk_create() compile them (Finding has no delete signals or dependent rows)."""
+    delete = stale.query.chain(sql.DeleteQuery).get_compiler(connection=connection)
+    delete_sql, delete_params = delete.as_sql()
+    insert = sql.InsertQuery(Finding)
+    insert.insert_values(
+        [field for field in Finding._meta.concrete_fields if not field.primary_key], rows
+    )
+    [(insert_sql, insert_params)] = insert.get_compiler(connection=connection).as_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH stale AS ({delete_sql}) {insert_sql}", (*delete_params, *insert_params)
+        )
 
 
 def findings_refresh(
@@ -148,7 +169,6 @@ def findings_refresh(
     department_ids: Iterable[int] = (),
     match_keys: Iterable[str] = (),
     duties: Iterable[Duty] = (),
-    cells: Iterable[dict] | None = None,
 ) -> list[raci.Finding]:
     """Recompute and store the findings of exactly what a write touched:
 
@@ -156,9 +176,7 @@ def findings_refresh(
       duty of `department_ids`: the duty rules and the hand-off rule;
     - `role_ids`: the workload rules;
     - `match_keys`: DUPLICATE_DUTY for every duty sharing one of these title keys, and
-      for the duties given (a duty that left a group loses its finding);
-    - `cells`: all cells of the loaded `duties`, as the writer has them (saves their
-      query; "role_filled" None: the vacancy of a role in `role_ids`, read with its load).
+      for the duties given (a duty that left a group loses its finding).
 
     Runs in the caller's transaction (or its own). Returns the duty findings of the
     given duties in the active language, sorted, for a response that shows them.
@@ -176,12 +194,10 @@ def findings_refresh(
     # A duty whose department (and project) are not loaded is read like the others.
     loaded = {duty.pk: duty for duty in duties if _is_loaded(duty)}
     with transaction.atomic(savepoint=False):
-        known_cells = list(cells) if cells is not None and loaded else None
-        inputs, role_ids = _inputs(
-            loaded, duty_ids, department_ids, role_ids, match_keys, known_cells
-        )
+        inputs, role_ids = _inputs(loaded, duty_ids, department_ids, role_ids, match_keys)
+        pairs = functools.cache(findings_facts.connected_pairs)  # once for every language
         base, by_language = findings_compute.in_every_language(
-            lambda: findings_compute.evaluate(inputs)
+            lambda: findings_compute.evaluate(inputs, pairs=pairs)
         )
         _replace_stored(
             inputs, by_language, duty_ids=duty_ids, role_ids=role_ids, match_keys=match_keys
@@ -189,6 +205,73 @@ def findings_refresh(
     language = translation.get_language() or settings.LANGUAGE_CODE
     shown = by_language.get(language, base)
     return raci.sort_findings(f for f in shown if f.duty_id in duty_ids)
+
+
+def cell_roles(duty: Duty, role: Role) -> tuple[raci.RoleLoad, raci.RoleRef | None]:
+    """What a cell edit's findings read of its roles, before the edit: the edited role's
+    load and the duty's department head. Free when the caller read the duty through
+    findings_facts.with_head() and the role through with_loads() (the matrix does);
+    otherwise one query for both."""
+    if hasattr(role, "assignment_count") and hasattr(duty, "head_filled"):
+        return findings_facts.load_of(role), findings_facts.head_of(duty)
+    head_id = duty.department.head_id
+    loads = findings_facts.role_loads(Role.objects.filter(pk__in={role.pk, head_id} - {None}))
+    refs = {load.role.id: load for load in loads}
+    return refs[role.pk], refs[head_id].role if head_id else None
+
+
+def _load_after(load: raci.RoleLoad, duty: Duty, before: str | None, after: str | None):
+    if not duty.active:
+        return load  # loads count active duties only
+    doing = (raci.A, raci.R, raci.AR)
+    return dataclasses.replace(
+        load,
+        assignments=load.assignments + (after is not None) - (before is not None),
+        accountable_or_responsible=load.accountable_or_responsible
+        + (after in doing)
+        - (before in doing),
+    )
+
+
+def cell_changed(
+    duty: Duty,
+    *,
+    cells_before: list[dict],
+    cells_after: list[dict],
+    letters: tuple[str | None, str | None],
+    load: raci.RoleLoad,
+    head: raci.RoleRef | None,
+) -> list[raci.Finding]:
+    """The findings one cell can change — its duty's and its role's workload — from
+    what the writer already holds (the duty's locked cells before and after, the role's
+    load before, the head from cell_roles()): nothing is read. When they come out as
+    they were, nothing is written either (most edits: C to I, a second R…). Returns the
+    duty's findings in the active language, sorted."""
+    role_id = load.role.id
+    if (pending := getattr(_local, "pending", None)) is not None:
+        _defer(pending, duty_ids={duty.pk}, role_ids={role_id}, match_keys=set())
+        return []
+    after_load = _load_after(load, duty, *letters)
+
+    def inputs(cells: list[dict], role_load: raci.RoleLoad) -> findings_compute.Inputs:
+        return findings_compute.Inputs(
+            duties=[_duty_row(duty)],
+            cells=_with_vacancy(cells, {role_id: load.role}),
+            head_roles={duty.department_id: head} if head else {},
+            loads=[role_load],
+            duplicates=[],
+        )
+
+    pairs = functools.cache(findings_facts.connected_pairs)
+    old = findings_compute.evaluate(inputs(cells_before, load), pairs=pairs)
+    now = inputs(cells_after, after_load)
+    new = findings_compute.evaluate(now, pairs=pairs)
+    if new != old:
+        _base, by_language = findings_compute.in_every_language(
+            lambda: findings_compute.evaluate(now, pairs=pairs)
+        )
+        _replace_stored(now, by_language, duty_ids={duty.pk}, role_ids={role_id}, match_keys=set())
+    return raci.sort_findings(f for f in new if f.duty_id == duty.pk)
 
 
 def _is_loaded(duty: Duty) -> bool:

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from orgmap.models import Role
@@ -152,21 +153,27 @@ def _write(
     concurrent edit created it first."""
     if current is None:
         # Not 1: after a clear, a browser may still hold version 1 of the letter that
-        # was cleared; a version that went back would let it overwrite this one.
-        version = next_versions([(duty.pk, role.pk)])[(duty.pk, role.pk)]
+        # was cleared; a version that went back would let it overwrite this one. As
+        # next_versions() reads it, but inside the INSERT (which returns it).
+        top = (
+            AssignmentChange.objects.filter(duty=duty, role=role)
+            .values("duty")
+            .annotate(top=Max("version"))
+            .values("top")
+        )
         try:
             with transaction.atomic():
                 created = Assignment.objects.create(
                     duty=duty,
                     role=role,
                     letter=letter,
-                    version=version,
+                    version=Coalesce(Subquery(top), Value(0)) + 1,
                     updated_at=now,
                     updated_by=by,
                 )
         except IntegrityError:
             return None  # created by a concurrent edit since we looked
-        return created, version
+        return created, created.version
     version = current.version + 1  # a clear is a version too (its history row keeps it)
     if letter is None:
         current.delete()
@@ -201,6 +208,7 @@ def assignment_set(
     """
     _check(letter, expected_version)
     now = timezone.now()
+    load, head = findings_store.cell_roles(duty, role)
     with transaction.atomic():
         cells = _locked_cells(duty)
         current = next((cell for cell in cells if cell.role_id == role.pk), None)
@@ -229,8 +237,14 @@ def assignment_set(
         webhook_events.assignment_changed(change, duty=duty, role=role)
         # The findings this cell can change, in the same transaction, from the cells
         # just locked as they are now.
-        rows = _cells_now(cells, duty, role, current, letter, version)
-        found = findings_store.findings_refresh(duties=[duty], role_ids={role.pk}, cells=rows)
+        found = findings_store.cell_changed(
+            duty,
+            cells_before=_cells_now(cells, duty, role, current, before, version - 1),
+            cells_after=_cells_now(cells, duty, role, current, letter, version),
+            letters=(before, letter),
+            load=load,
+            head=head,
+        )
     # What was just written is what is there now (locked, or new and unique).
     return CellResult(
         applied=True, assignment=assignment, last_change=change, written=True, findings=found

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from orgmap.demo import DEPARTMENTS
 from orgmap.demo import PEOPLE as DEMO_PEOPLE
@@ -17,6 +18,11 @@ from orgmap.permissions import HR_GROUP, ORG_ADMINS_GROUP
 
 from . import factories
 from .demo_cache import seeded
+
+# Timings belong in bench/, not in tests: no per-example deadline (a loaded CI machine
+# would otherwise fail a property test for being slow).
+hypothesis_settings.register_profile("orgmap", deadline=None)
+hypothesis_settings.load_profile("orgmap")
 
 DEPARTMENT_NAMES = {code: name for code, name, _parent, _description in DEPARTMENTS}
 PEOPLE = {username: (name, email) for username, name, email, *_rest in DEMO_PEOPLE}

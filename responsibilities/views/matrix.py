@@ -20,7 +20,7 @@ from orgmap import permissions
 from orgmap.models import Department, Project, Role
 from orgmap.params import parse_number, parse_numbers
 
-from .. import matrix_history, matrix_page, raci, selectors, services
+from .. import findings_facts, matrix_history, matrix_page, raci, selectors, services
 from ..forms import DutyForm, ProjectDutyForm
 from ..models import Assignment, Duty
 from .duties import can_edit_duty
@@ -321,8 +321,15 @@ def _cell_error_message(error: Exception) -> str:
 
 @require_http_methods(["GET", "POST"])
 def matrix_cell(request: HttpRequest, duty_id: int, role_id: int) -> HttpResponse:
-    duty = get_object_or_404(Duty.objects.select_related("department", "project"), pk=duty_id)
-    role = get_object_or_404(Role.objects.select_related("department"), pk=role_id)
+    duties, roles = (
+        Duty.objects.select_related("project"),
+        Role.objects.select_related("department"),
+    )
+    if request.method == "POST":
+        # With what the edit's findings read of the role and the department's head.
+        duties, roles = findings_facts.with_head(duties), findings_facts.with_loads(roles)
+    duty = get_object_or_404(duties.select_related("department"), pk=duty_id)
+    role = get_object_or_404(roles, pk=role_id)
     if not can_edit_duty(request.user, duty):
         raise PermissionDenied(
             _("You may not edit the assignments of “%(duty)s”.") % {"duty": duty.title}

