@@ -122,7 +122,9 @@ def test_healthz_answers_503_within_seconds_when_the_database_never_answers(tmp_
     assert result.returncode == 0, result.stderr[-2000:]
     status, seconds = result.stdout.split()[:2]
     assert status == "503", result.stdout
-    assert float(seconds) < 5, result.stdout
+    # DATABASE_CONNECT_TIMEOUT is 3 s; without it the check would hang until the
+    # subprocess's 40 s timeout. The margin is for a loaded machine, not a timing.
+    assert float(seconds) < 20, result.stdout
     assert '"database": {"ok": false, "error": "OperationalError"}' in result.stdout
     assert server.accepted, "the check never reached the database"
 
