@@ -32,7 +32,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Case, FloatField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, FloatField, Func, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
 
 from orgmap.models import Department, Project, Role, RoleHolder
 
@@ -139,7 +140,8 @@ def _contains(word: str, table: str) -> tuple[str, list]:
     )
 
 
-def _duty_ids_postgres(words: list[str], phrase: str, limit: int) -> list[int]:
+def _duty_ids_postgres(words: list[str], phrase: str, limit: int) -> tuple[list[int], set[str]]:
+    """The best duties' ids, and the words taken for typos (they occur in no duty)."""
     matches = [_contains(word, "d") for word in words]
     with connection.cursor() as cursor:
         # First round trip: the session's trigram threshold, and which words occur at all
@@ -186,7 +188,7 @@ def _duty_ids_postgres(words: list[str], phrase: str, limit: int) -> list[int]:
             """,
             [phrase, *params, _like(phrase), *typos, limit],
         )
-        return [row[0] for row in cursor.fetchall()]
+        return [row[0] for row in cursor.fetchall()], set(typos)
 
 
 def _fts_phrase(word: str) -> str:
@@ -244,15 +246,18 @@ def _duty_ids_sqlite(words: list[str], phrase: str, limit: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def _duty_hits(words: list[str], phrase: str, limit: int) -> list[DutyHit]:
+def _duty_hits(words: list[str], phrase: str, limit: int) -> tuple[list[DutyHit], set[str]]:
     """The best `limit` active duties, with their A and R roles and the people holding
-    them: three queries (ids, duties, owners) whatever the organisation's size."""
+    them: three queries (ids, duties, owners) whatever the organisation's size. Also the
+    words that occur in no duty (PostgreSQL: the others are no typos anywhere, as a
+    duty's search text holds its owners' role titles)."""
+    typos = set(words)
     if _is_postgres():
-        ids = _duty_ids_postgres(words, phrase, limit)
+        ids, typos = _duty_ids_postgres(words, phrase, limit)
     else:
         ids = _duty_ids_sqlite(words, phrase, limit)
     if not ids:
-        return []
+        return [], typos
     found = Duty.objects.select_related("department", "project").in_bulk(ids)
     hits = {pk: DutyHit(duty=found[pk]) for pk in ids if pk in found}
     owners = (
@@ -273,7 +278,7 @@ def _duty_hits(words: list[str], phrase: str, limit: int) -> list[DutyHit]:
             hit.accountable.append(assignment)
         if assignment.letter in raci.RESPONSIBLE_LETTERS:
             hit.responsible.append(assignment)
-    return list(hits.values())
+    return list(hits.values()), typos
 
 
 # ---------------------------------------------------------------- roles, departments, projects
@@ -286,9 +291,28 @@ def _word_filter(word: str, fields: list[str]) -> Q:
     return condition
 
 
-def _ranked(queryset: QuerySet, words: list[str], fields: list[str], title_field: str) -> QuerySet:
+def _stem(word: str) -> Func:
+    """The word's English stem (PostgreSQL's snowball dictionary), as an SQL expression;
+    "" for a stop word ("the": found in every title, as a text search ignores it)."""
+    lexeme = Func(
+        Value(word),
+        template="(ts_lexize('english_stem', %(expressions)s))[1]",
+        output_field=CharField(),
+    )
+    return Coalesce(lexeme, Value(""), output_field=CharField())
+
+
+def _ranked(
+    queryset: QuerySet,
+    words: list[str],
+    fields: list[str],
+    title_field: str,
+    typos: set[str] | frozenset[str] = frozenset(),
+) -> QuerySet:
     """Rows where every word matches one of `fields`, best first (tables of hundreds
-    of rows: roles, departments, projects)."""
+    of rows: roles, departments, projects). On PostgreSQL, the `typos` (words found in
+    no duty) also match titles by trigram similarity: computing it for every row costs
+    more than the rest of the query, and a word that duties contain is spelt right."""
     if not words:
         return queryset.none()
     exact = Case(
@@ -300,16 +324,19 @@ def _ranked(queryset: QuerySet, words: list[str], fields: list[str], title_field
         condition = Q()
         for word in words:
             matches = _word_filter(word, fields)
-            if len(word) >= TYPO_MIN_LENGTH:
+            # English stemming: "reporting" also finds the title "Report writer", and
+            # "reports" finds "Reporting analyst" (the word's stem in the title). The
+            # stem is computed once per query; a title vector would be per row.
+            matches |= Q(**{f"{title_field}__icontains": _stem(word)})
+            if word in typos and len(word) >= TYPO_MIN_LENGTH:
                 # The index operator (threshold set by the duty query of the same search).
                 matches |= Q(**{f"{title_field}__trigram_word_similar": word})
             condition &= matches
-        # Full-text search with English stemming also finds "reporting" for "reports",
-        # on the title only: computed per row, and purposes are long.
-        document = SearchVector(title_field, config="english")
+        # Ranked by the title's full-text rank: computed for the matching rows only.
         text_query = SearchQuery(" ".join(words), config="english")
-        queryset = queryset.annotate(_document=document, _rank=SearchRank(document, text_query))
-        condition |= Q(_document=text_query)
+        queryset = queryset.annotate(
+            _rank=SearchRank(SearchVector(title_field, config="english"), text_query)
+        )
         return (
             queryset.filter(condition)
             .annotate(score=exact)
@@ -334,19 +361,24 @@ def search(query: str, *, limit: int = 20) -> Results:
     if len(query) < MIN_QUERY_LENGTH or not words:
         return Results(query=query, duties=[], roles=[], departments=[], projects=[], people=[])
 
-    duties = _duty_hits(words, " ".join(words), limit)
+    duties, typos = _duty_hits(words, " ".join(words), limit)
     roles = list(
         _ranked(
             Role.objects.filter(active=True).select_related("department").with_current_holders(),
             words,
             ["title", "purpose"],
             "title",
+            typos,
         )[:limit]
     )
     departments = list(
-        _ranked(Department.objects.all(), words, ["name", "code", "description"], "name")[:limit]
+        _ranked(Department.objects.all(), words, ["name", "code", "description"], "name", typos)[
+            :limit
+        ]
     )
-    projects = list(_ranked(Project.objects.all(), words, ["name", "code", "goal"], "name")[:limit])
+    projects = list(
+        _ranked(Project.objects.all(), words, ["name", "code", "goal"], "name", typos)[:limit]
+    )
     people_condition = Q()
     for word in words:
         people_condition &= _word_filter(

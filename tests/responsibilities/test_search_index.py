@@ -192,3 +192,23 @@ def test_a_chinese_word_is_looked_up_by_its_character_pairs_on_postgresql(lab):
             cursor.execute("RESET enable_seqscan")
     assert "responsibilities_duty_search_grams" in plan
     assert _titles("合同") == ["审核合同"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's stemming")
+def test_roles_are_found_by_word_forms_typos_and_past_stop_words_on_postgresql(lab):
+    department, _chemist, _duty = lab
+    Role.objects.create(title="Report Writer", department=department)
+    Role.objects.create(title="Budget Analyst", department=department)
+    Role.objects.create(title="Accountant", department=department)
+
+    def roles(query: str) -> list[str]:
+        return [role.title for role in search(query).roles]
+
+    assert roles("reporting") == ["Report Writer"]  # the stem in the title
+    assert roles("the budget") == ["Budget Analyst"]  # a stop word asks for nothing
+    assert roles("acountant") == ["Accountant"]  # in no duty: a typo, matched by similarity
+    # A word that some duty contains is spelt right: no similarity over every role.
+    with CaptureQueriesContext(connection) as captured:
+        assert roles("spectrometer") == []
+    role_query = next(q["sql"] for q in captured.captured_queries if '"orgmap_role"' in q["sql"])
+    assert "%>" not in role_query and "to_tsvector" not in role_query.split("WHERE")[1]
