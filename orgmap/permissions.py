@@ -441,9 +441,7 @@ def can_view_confirmation_coverage(user: User) -> bool:
 
 
 def can_view_acceptance_record(user: User, role: Role) -> bool:
-    return (
-        is_org_admin(user) or is_hr(user) or role.department_id in managed_department_ids(user)
-    )
+    return is_org_admin(user) or is_hr(user) or role.department_id in managed_department_ids(user)
 
 
 def can_set_confirmation_cadence(user: User, role: Role) -> bool:
