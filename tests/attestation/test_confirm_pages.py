@@ -164,7 +164,7 @@ def generated_org():
         for r in range(4):
             role = factories.RoleFactory(department=department, title=f"Role {d}-{r}")
             roles.append(role)
-            for h in range(3):
+            for _holder in range(3):
                 factories.RoleHolderFactory(role=role, person=factories.UserFactory())
     versions.record_versions({role.pk for role in roles})
     for index, role in enumerate(roles):
@@ -188,7 +188,7 @@ def generated_org():
 
 
 def test_coverage_figures_on_a_generated_organisation(generated_org, django_assert_num_queries):
-    roles, expected = generated_org
+    _roles, expected = generated_org
     with django_assert_num_queries(3):
         departments = selectors.coverage()
     totals = selectors.totals(departments)
