@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 class Severity:
@@ -28,6 +28,7 @@ DUPLICATE_DUTY = "DUPLICATE_DUTY"
 ROLE_OVERLOADED = "ROLE_OVERLOADED"
 ROLE_WITHOUT_DUTIES = "ROLE_WITHOUT_DUTIES"
 MISSING_HANDOFF = "MISSING_HANDOFF"
+UNCONFIRMED_ACCOUNTABILITY = "UNCONFIRMED_ACCOUNTABILITY"
 
 # Rule code -> severity. The order is the reading order within a department (most severe
 # first, duty rules before role rules) and is part of the interface: analyse() sorts by it.
@@ -43,6 +44,9 @@ RULES: dict[str, str] = {
     MISSING_HANDOFF: Severity.WARNING,
     ROLE_OVERLOADED: Severity.WARNING,
     ROLE_WITHOUT_DUTIES: Severity.INFO,
+    # Last, not beside the other duty rules: stored findings keep their reading keys
+    # (the index is part of raci.reading_key()), so a new rule goes at the end.
+    UNCONFIRMED_ACCOUNTABILITY: Severity.WARNING,
 }
 _RULE_ORDER = {code: index for index, code in enumerate(RULES)}
 
@@ -55,6 +59,10 @@ class RoleRef:
     department_code: str
     active: bool
     vacant: bool  # no current holder
+    # A holder's confirmation of the role description is past its due date
+    # (responsibilities/attestation); read with the role's cells. An input of the
+    # rules, not part of what a finding says (stored findings do not keep it).
+    unconfirmed: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)

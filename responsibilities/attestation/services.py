@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from orgmap.models import Role, RoleHolder
 
+from . import findings
 from .models import Acceptance, ConfirmationRequest, RoleConfirmationPolicy
 from .versions import ask_holders, latest_versions, record_versions
 
@@ -67,6 +68,8 @@ def confirmation_answer(*, request_id: int, person, accept: bool, question: str 
     request.status = Status.ACCEPTED if accept else Status.DECLINED
     request.answered_at = now
     request.save(update_fields=["status", "answered_at"])
+    if accept and request.due_on < timezone.localdate():
+        findings.refresh_accountable({request.role_id})  # was overdue: its finding goes
     return acceptance
 
 
@@ -125,4 +128,5 @@ def confirmations_sweep(today: datetime.date | None = None) -> dict[str, int]:
         for role_id, person_id in sorted(pairs):
             if role_id in current:
                 asked += len(ask_holders([current[role_id]], reason=reason, person_ids={person_id}))
-    return {"versions": len(created), "asked": asked}
+    refreshed = findings.refresh_accountable(findings.newly_overdue_roles(today))
+    return {"versions": len(created), "asked": asked, "refreshed": refreshed}

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from orgmap.models import RoleHolder
 
-from . import content
+from . import content, findings
 from .models import ConfirmationRequest, RoleDescriptionVersion
 
 Reason = ConfirmationRequest.Reason
@@ -106,7 +106,9 @@ def ask_holders(
     )
     if person_ids is not None:
         open_requests = open_requests.filter(person_id__in={person for _, person in pairs})
+    was_overdue = findings.overdue_roles(open_requests)
     open_requests.update(status=Status.SUPERSEDED)
+    findings.refresh_accountable(was_overdue)  # a fresh request is not overdue
     now = timezone.now()
     requests = [
         ConfirmationRequest(
@@ -142,6 +144,10 @@ def withdraw(*, role_id: int, person_id: int) -> int:
     """The person no longer holds the role: their open request has nobody to answer."""
     if RoleHolder.objects.current().filter(role_id=role_id, person_id=person_id).exists():
         return 0
-    return ConfirmationRequest.objects.filter(
+    open_requests = ConfirmationRequest.objects.filter(
         role_id=role_id, person_id=person_id, status__in=ConfirmationRequest.OPEN
-    ).update(status=Status.SUPERSEDED)
+    )
+    was_overdue = findings.overdue_roles(open_requests)
+    withdrawn = open_requests.update(status=Status.SUPERSEDED)
+    findings.refresh_accountable(was_overdue)
+    return withdrawn
