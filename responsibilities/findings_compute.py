@@ -55,7 +55,7 @@ def cells(duty_ids: set[int]) -> list[dict]:
         return []
     return list(
         findings_facts.with_role_facts(Assignment.objects.filter(duty_id__in=duty_ids)).values(
-            "duty_id", "role_id", "letter", "version", *findings_facts.ROLE_VALUES
+            "duty_id", "role_id", "letter", "version", *findings_facts.RULE_ROLE_VALUES
         )
     )
 

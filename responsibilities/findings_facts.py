@@ -193,8 +193,9 @@ ROLE_VALUES = (
     "role__department__code",
     "role__active",
     "role_filled",
-    "role_unconfirmed",
 )
+# What the rules read of a cell's role: with_role_facts() annotates the last one.
+RULE_ROLE_VALUES = (*ROLE_VALUES, "role_unconfirmed")
 
 
 def with_role_facts(cells: QuerySet) -> QuerySet:
@@ -213,7 +214,7 @@ def _historical_assignments(scope: Scope, at: datetime.datetime) -> list[dict]:
             )
         )
         .order_by("changed_at", "pk")
-        .values("duty_id", "role_id", "after", "version", *ROLE_VALUES)
+        .values("duty_id", "role_id", "after", "version", *RULE_ROLE_VALUES)
     )
     latest: dict[tuple[int, int], dict] = {}
     for change in changes:
@@ -244,7 +245,7 @@ def facts(scope: Scope, *, as_of: datetime.datetime | None = None) -> Facts:
     else:
         assignments = list(
             with_role_facts(Assignment.objects.filter(duty__in=scope.duties().values("pk"))).values(
-                "duty_id", "role_id", "letter", "version", *ROLE_VALUES
+                "duty_id", "role_id", "letter", "version", *RULE_ROLE_VALUES
             )
         )
     if scope.project is not None:
