@@ -238,3 +238,40 @@ def test_a_manager_sees_the_coverage_of_their_departments_only(client_for, gener
 def test_a_member_may_not_see_the_coverage(client_for, generated_org):
     member = factories.UserFactory(username="someone")
     assert client_for(member).get(reverse("confirmation-coverage")).status_code == 403
+
+
+# ------------------------------------------------------------------ documents
+
+
+def _docx_text(response) -> str:
+    from docx import Document
+
+    return "\n".join(
+        [p.text for p in Document(io.BytesIO(response.content)).paragraphs]
+        + [
+            cell.text
+            for table in Document(io.BytesIO(response.content)).tables
+            for row in table.rows
+            for cell in row.cells
+        ]
+    )
+
+
+def test_the_word_document_shows_its_version_and_on_request_the_record(
+    client_for, clerk, clerk_role
+):
+    client_for(clerk).post(reverse("role-confirm", args=[clerk_role.pk]), {"answer": "accept"})
+    hr = factories.UserFactory(username="hr-person", groups=["HR"])
+    version = ConfirmationRequest.objects.get(person=clerk).version
+    plain = _docx_text(client_for(hr).get(reverse("role-docx", args=[clerk_role.pk])))
+    assert f"version 1 · {version.short_fingerprint}" in plain
+    assert "Acceptance record" not in plain
+    recorded = client_for(hr).get(reverse("role-docx", args=[clerk_role.pk]) + "?record=1")
+    text = _docx_text(recorded)
+    assert "Acceptance record" in text
+    assert f"Clara Clerk: accepted · version 1 ({version.short_fingerprint})" in text
+
+
+def test_a_member_may_not_ask_for_the_acceptance_record(client_for, clerk, clerk_role):
+    response = client_for(clerk).get(reverse("role-docx", args=[clerk_role.pk]) + "?record=1")
+    assert response.status_code == 403
