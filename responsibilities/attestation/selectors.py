@@ -3,10 +3,11 @@ coverage of departments and roles, the questions waiting for a manager."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from orgmap.models import Role, RoleHolder
@@ -219,3 +220,28 @@ def declined_questions(department_ids: Iterable[int] | None) -> list[Acceptance]
     return list(
         answers.select_related("person__profile", "role__department").order_by("-answered_at")[:50]
     )
+
+
+def overdue_pending(today: datetime.date) -> list[dict]:
+    """Pending requests past their due date whose person still holds the role: what the
+    reminders (collaboration/reminders/due.py) remind of. One query. A declined request
+    waits for the manager, not for the holder: no reminder."""
+    holds = RoleHolder.objects.current(today).filter(
+        role_id=OuterRef("role_id"), person_id=OuterRef("person_id")
+    )
+    return list(
+        ConfirmationRequest.objects.filter(status=Status.PENDING, due_on__lt=today)
+        .filter(Exists(holds))
+        .values("pk", "role_id", "person_id", "due_on", department_id=F("role__department_id"))
+    )
+
+
+def still_overdue(*, role_id: int, due_on: datetime.date, person_id: int | None) -> bool:
+    """Whether a reminder about this role's confirmations due on `due_on` (of one
+    person, or of any holder) is still needed when it is sent."""
+    pending = ConfirmationRequest.objects.filter(
+        role_id=role_id, status=Status.PENDING, due_on=due_on
+    )
+    if person_id is not None:
+        pending = pending.filter(person_id=person_id)
+    return pending.exists()
