@@ -44,6 +44,13 @@ app.conf.beat_schedule = {
         "schedule": 3600.0,
         "options": {"expires": 3000},
     },
+    # Role confirmations: first versions, holdings that started today, re-confirmation
+    # by cadence (responsibilities/attestation/services.py); idempotent, so hourly.
+    "attestation-sweep": {
+        "task": "attestation.confirmations_sweep",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
+    },
     # The findings trend: today's counts per rule and department, replaced each hour
     # (idempotent per day: responsibilities/pictures/snapshots.py).
     "findings-snapshot": {

@@ -420,3 +420,29 @@ def can_edit_action(user: User, action) -> bool:
     return _active(user) and (
         action.owner_id == user.pk or can_triage_feedback(user, action.feedback)
     )
+
+
+# ---------------------------------------------------- role confirmations (attestation)
+#
+# Every signed-in person reads role descriptions and their versions; a holder answers
+# only their own requests (the service checks the request is theirs). The coverage and
+# the acceptance records: HR and org admins everywhere, managers for their departments.
+
+
+def confirmation_coverage_department_ids(user: User) -> frozenset[int] | None:
+    """The departments whose coverage the user sees: None for all (HR, org admins)."""
+    if is_org_admin(user) or is_hr(user):
+        return None
+    return managed_department_ids(user)
+
+
+def can_view_confirmation_coverage(user: User) -> bool:
+    return is_org_admin(user) or is_hr(user) or bool(managed_department_ids(user))
+
+
+def can_view_acceptance_record(user: User, role: Role) -> bool:
+    return is_org_admin(user) or is_hr(user) or role.department_id in managed_department_ids(user)
+
+
+def can_set_confirmation_cadence(user: User, role: Role) -> bool:
+    return can_edit_role(user, role)

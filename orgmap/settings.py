@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "orgmap.api",
     "orgmap.webhooks",
     "responsibilities",
+    "responsibilities.attestation",
     "collaboration",
     "collaboration.meetings",
     "collaboration.routines",
@@ -121,6 +122,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "orgmap.context_processors.navigation",
                 "collaboration.reminders.context_processors.notification_bell",
+                "responsibilities.attestation.context_processors.confirmation_prompt",
             ],
             "builtins": ["django_htmx.templatetags.django_htmx"],
         },
@@ -379,6 +381,14 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # ROLE_OVERLOADED: a role accountable or responsible for more active duties than this.
 RACI_OVERLOAD_LIMIT = int(os.environ.get("RACI_OVERLOAD_LIMIT", "15"))
+
+# Role confirmations (responsibilities/attestation): holders answer within the grace
+# period (days) of being asked; they re-confirm every cadence (months; a role may set
+# its own); an unanswered request past its due date escalates to the role's managers
+# after ATTESTATION_ESCALATION_DAYS.
+ATTESTATION_GRACE_DAYS = int(os.environ.get("ATTESTATION_GRACE_DAYS", "30"))
+ATTESTATION_CADENCE_MONTHS = int(os.environ.get("ATTESTATION_CADENCE_MONTHS", "12"))
+ATTESTATION_ESCALATION_DAYS = int(os.environ.get("ATTESTATION_ESCALATION_DAYS", "14"))
 # A role-description PDF that takes longer than this is abandoned (responsibilities/pdf.py).
 PDF_RENDER_TIMEOUT_SECONDS = int(os.environ.get("PDF_RENDER_TIMEOUT_SECONDS", "60"))
 # Bulk exports (zip files of role descriptions, in the default storage under exports/)

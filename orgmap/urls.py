@@ -59,6 +59,7 @@ urlpatterns = [
     path("projects/<str:code>/edit/", projects.project_edit, name="project-edit"),
     # The project glue: every app's pages.
     path("", include("responsibilities.urls")),
+    path("", include("responsibilities.attestation.urls")),
     path("", include("collaboration.meetings.urls")),
     path("", include("collaboration.routines.urls")),
     path("", include("collaboration.reminders.urls")),

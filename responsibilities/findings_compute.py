@@ -54,9 +54,9 @@ def cells(duty_ids: set[int]) -> list[dict]:
     if not duty_ids:
         return []
     return list(
-        Assignment.objects.filter(duty_id__in=duty_ids)
-        .annotate(role_filled=findings_facts.filled("role_id"))
-        .values("duty_id", "role_id", "letter", "version", *findings_facts.ROLE_VALUES)
+        findings_facts.with_role_facts(Assignment.objects.filter(duty_id__in=duty_ids)).values(
+            "duty_id", "role_id", "letter", "version", *findings_facts.RULE_ROLE_VALUES
+        )
     )
 
 

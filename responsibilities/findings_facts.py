@@ -14,17 +14,34 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from orgmap.models import Department, Role, RoleHolder
 from orgmap.selectors import department_ancestor_ids, department_parent_map
 
 from . import raci
+from .attestation.models import ConfirmationRequest
 from .models import Assignment, AssignmentChange, Duty
 from .selectors import Scope, flow_department_pairs
 
 
 def filled(role_ref: str = "pk") -> Exists:
     return Exists(RoleHolder.objects.current().filter(role=OuterRef(role_ref)))
+
+
+def unconfirmed(role_ref: str = "pk") -> Exists:
+    """A current holder of the role has an open confirmation past its due date
+    (UNCONFIRMED_ACCOUNTABILITY): read beside `filled`, in the same query."""
+    holds = RoleHolder.objects.current().filter(
+        role_id=OuterRef("role_id"), person_id=OuterRef("person_id")
+    )
+    return Exists(
+        ConfirmationRequest.objects.filter(
+            role=OuterRef(role_ref),
+            status__in=ConfirmationRequest.OPEN,
+            due_on__lt=timezone.localdate(),
+        ).filter(Exists(holds))
+    )
 
 
 def overload_limit() -> int:
@@ -44,9 +61,15 @@ class Facts:
 
 
 def role_ref(
-    row: dict, *, id_key: str = "pk", prefix: str = "", filled_key: str = "filled"
+    row: dict,
+    *,
+    id_key: str = "pk",
+    prefix: str = "",
+    filled_key: str = "filled",
+    unconfirmed_key: str = "unconfirmed",
 ) -> raci.RoleRef:
-    """A RoleRef from a values() row; `prefix` is the path to the role ("role__")."""
+    """A RoleRef from a values() row; `prefix` is the path to the role ("role__").
+    Rows without `unconfirmed_key` (head roles) are not judged on confirmations."""
     return raci.RoleRef(
         id=row[id_key],
         title=row[f"{prefix}title"],
@@ -54,11 +77,18 @@ def role_ref(
         department_code=row[f"{prefix}department__code"],
         active=row[f"{prefix}active"],
         vacant=not row[filled_key],
+        unconfirmed=bool(row.get(unconfirmed_key)),
     )
 
 
 def role_ref_from_assignment(row: dict) -> raci.RoleRef:
-    return role_ref(row, id_key="role_id", prefix="role__", filled_key="role_filled")
+    return role_ref(
+        row,
+        id_key="role_id",
+        prefix="role__",
+        filled_key="role_filled",
+        unconfirmed_key="role_unconfirmed",
+    )
 
 
 def head_roles(department_ids: Iterable[int] | None = None) -> dict[int, raci.RoleRef]:
@@ -87,6 +117,7 @@ def with_loads(roles: QuerySet[Role]) -> QuerySet[Role]:
     on_active_duty = Q(assignments__duty__active=True)
     return roles.annotate(
         filled=filled(),
+        unconfirmed=unconfirmed(),
         assignment_count=Count("assignments", filter=on_active_duty),
         ar_count=Count(
             "assignments",
@@ -142,6 +173,7 @@ def role_loads(roles: QuerySet[Role]) -> list[raci.RoleLoad]:
         "department__code",
         "active",
         "filled",
+        "unconfirmed",
         "assignment_count",
         "ar_count",
     )
@@ -206,16 +238,27 @@ ROLE_VALUES = (
     "role__active",
     "role_filled",
 )
+# What the rules read of a cell's role: with_role_facts() annotates the last one.
+RULE_ROLE_VALUES = (*ROLE_VALUES, "role_unconfirmed")
+
+
+def with_role_facts(cells: QuerySet) -> QuerySet:
+    """Cells annotated with what the rules read of their roles beyond the columns:
+    vacancy and overdue confirmations."""
+    return cells.annotate(role_filled=filled("role_id"), role_unconfirmed=unconfirmed("role_id"))
 
 
 def _historical_assignments(scope: Scope, at: datetime.datetime) -> list[dict]:
     """The cells as they were at `at`, rebuilt from the history: for each (duty, role)
     the last change made by then, in one query."""
     changes = (
-        AssignmentChange.objects.filter(duty__in=scope.duties().values("pk"), changed_at__lte=at)
-        .annotate(role_filled=filled("role_id"))
+        with_role_facts(
+            AssignmentChange.objects.filter(
+                duty__in=scope.duties().values("pk"), changed_at__lte=at
+            )
+        )
         .order_by("changed_at", "pk")
-        .values("duty_id", "role_id", "after", "version", *ROLE_VALUES)
+        .values("duty_id", "role_id", "after", "version", *RULE_ROLE_VALUES)
     )
     latest: dict[tuple[int, int], dict] = {}
     for change in changes:
@@ -245,9 +288,9 @@ def facts(scope: Scope, *, as_of: datetime.datetime | None = None) -> Facts:
         assignments = _historical_assignments(scope, as_of)
     else:
         assignments = list(
-            Assignment.objects.filter(duty__in=scope.duties().values("pk"))
-            .annotate(role_filled=filled("role_id"))
-            .values("duty_id", "role_id", "letter", "version", *ROLE_VALUES)
+            with_role_facts(Assignment.objects.filter(duty__in=scope.duties().values("pk"))).values(
+                "duty_id", "role_id", "letter", "version", *RULE_ROLE_VALUES
+            )
         )
     if scope.project is not None:
         loads: list[raci.RoleLoad] = []

@@ -114,6 +114,8 @@ def _with_vacancy(cells: list[dict], refs: dict[int, raci.RoleRef]) -> list[dict
     for cell in cells:
         if cell["role_filled"] is None:
             cell["role_filled"] = not refs[cell["role_id"]].vacant
+        if cell.get("role_unconfirmed") is None:
+            cell["role_unconfirmed"] = refs[cell["role_id"]].unconfirmed
     return cells
 
 

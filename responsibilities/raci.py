@@ -30,6 +30,7 @@ from .raci_data import (  # noqa: F401
     ROLE_OVERLOADED,
     ROLE_WITHOUT_DUTIES,
     RULES,
+    UNCONFIRMED_ACCOUNTABILITY,
     VACANT_ACCOUNTABLE,
     VACANT_RESPONSIBLE,
     DuplicateTitle,
@@ -236,6 +237,28 @@ def _cross_department(duty: DutyFacts, accountable: Roles, responsible: Roles) -
     return [_finding(CROSS_DEPARTMENT_DUPLICATE, duty, responsible, message, suggestion, fix)]
 
 
+def _unconfirmed_accountable(duty: DutyFacts, accountable: Roles, _r: Roles) -> list[Finding]:
+    """An accountable role whose holders have not confirmed its current description
+    within the grace period: accountability nobody has agreed to."""
+    findings = []
+    for role in (role for role in accountable if role.unconfirmed and not role.vacant):
+        values = {"role": role.title, "duty": _where(duty)}
+        message = _(
+            "%(role)s is accountable for %(duty)s, but its holders have not confirmed "
+            "the current role description in time."
+        )
+        suggestion = _(
+            "Ask the holders of %(role)s to confirm their role description, or answer "
+            "their questions about it."
+        )
+        findings.append(
+            _finding(
+                UNCONFIRMED_ACCOUNTABILITY, duty, (role,), message % values, suggestion % values
+            )
+        )
+    return findings
+
+
 _DUTY_RULES = (
     _no_accountable,
     _multiple_accountable,
@@ -244,6 +267,7 @@ _DUTY_RULES = (
     _vacant_responsible,
     _inactive_assigned,
     _cross_department,
+    _unconfirmed_accountable,
 )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 class Severity:
@@ -28,6 +28,7 @@ DUPLICATE_DUTY = "DUPLICATE_DUTY"
 ROLE_OVERLOADED = "ROLE_OVERLOADED"
 ROLE_WITHOUT_DUTIES = "ROLE_WITHOUT_DUTIES"
 MISSING_HANDOFF = "MISSING_HANDOFF"
+UNCONFIRMED_ACCOUNTABILITY = "UNCONFIRMED_ACCOUNTABILITY"
 
 # Rule code -> severity. The order is the reading order within a department (most severe
 # first, duty rules before role rules) and is part of the interface: analyse() sorts by it.
@@ -41,6 +42,9 @@ RULES: dict[str, str] = {
     CROSS_DEPARTMENT_DUPLICATE: Severity.WARNING,
     DUPLICATE_DUTY: Severity.WARNING,
     MISSING_HANDOFF: Severity.WARNING,
+    # A new rule shifts the reading keys of the rules after it: stored findings get
+    # theirs rewritten by a migration (responsibilities 0014).
+    UNCONFIRMED_ACCOUNTABILITY: Severity.WARNING,
     ROLE_OVERLOADED: Severity.WARNING,
     ROLE_WITHOUT_DUTIES: Severity.INFO,
 }
@@ -55,6 +59,10 @@ class RoleRef:
     department_code: str
     active: bool
     vacant: bool  # no current holder
+    # A holder's confirmation of the role description is past its due date
+    # (responsibilities/attestation); read with the role's cells. An input of the
+    # rules, not part of what a finding says (stored findings do not keep it).
+    unconfirmed: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)

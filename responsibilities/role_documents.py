@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from orgmap.models import Department, Role, RoleHolder
 
 from . import raci
+from .attestation.selectors import acceptance_record
+from .attestation.versions import latest_versions
 from .models import Assignment
 from .pdf import PdfRenderError as PdfRenderError  # re-exported for the views
 from .pdf import PdfRenderTimeout as PdfRenderTimeout
@@ -48,6 +50,10 @@ class RoleDescription:
     measures: list[Assignment]
     partners: list[Partner]
     generated_at: object = None
+    # Documents only (attestation): the current version, and the acceptance record
+    # when asked for (None: not shown).
+    version: object = None
+    acceptances: list | None = None
 
     @property
     def duty_count(self) -> int:
@@ -159,6 +165,7 @@ def role_description_docx(description: RoleDescription) -> bytes:
     document.add_heading(role.title, level=0)
     facts = document.add_table(rows=0, cols=2)
     facts.style = "Light List"
+    version = description.version
     rows = [
         (_("Department"), role.department.name),
         (_("Reports to"), role.reports_to.title if role.reports_to else "—"),
@@ -169,6 +176,9 @@ def role_description_docx(description: RoleDescription) -> bytes:
         (_("Last reviewed"), str(role.last_reviewed_on or "—")),
         (_("Next review due"), str(role.next_review_due or "—")),
     ]
+    if version is not None:
+        value = _("version %(number)s") % {"number": version.number}
+        rows.append((_("Description version"), f"{value} · {version.short_fingerprint}"))
     for label, value in rows:
         cells = facts.add_row().cells
         cells[0].text, cells[1].text = str(label), value
@@ -196,15 +206,37 @@ def role_description_docx(description: RoleDescription) -> bytes:
             document.add_paragraph(
                 f"{partner.department.name}: {', '.join(partner.reasons)}", style="List Bullet"
             )
+    if description.acceptances is not None:
+        _docx_acceptances(document, description.acceptances)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
 
 
-def render_document(role: Role, fmt: str, *, language: str | None = None) -> tuple[bytes, str, str]:
-    """(content, content type, file name) of one role description."""
+def _docx_acceptances(document, acceptances: list) -> None:
+    document.add_heading(_("Acceptance record"), level=1)
+    if not acceptances:
+        document.add_paragraph(_("Nobody has answered yet."))
+    for acceptance in acceptances:
+        version = _("version %(number)s") % {"number": acceptance.version_number}
+        when = timezone.localtime(acceptance.answered_at).strftime("%Y-%m-%d %H:%M")
+        document.add_paragraph(
+            f"{acceptance.person.profile.name}: {acceptance.get_answer_display()} · {version} "
+            f"({acceptance.fingerprint[:12]}) · {when}",
+            style="List Bullet",
+        )
+
+
+def render_document(
+    role: Role, fmt: str, *, language: str | None = None, with_record: bool = False
+) -> tuple[bytes, str, str]:
+    """(content, content type, file name) of one role description, with its current
+    version and (`with_record`) who accepted which version when."""
     with translation.override(language or translation.get_language()):
         description = role_description(role)
+        description.version = latest_versions({role.pk}).get(role.pk)
+        if with_record:
+            description.acceptances = acceptance_record(role)
         if fmt == "pdf":
             return (
                 role_description_pdf(description),

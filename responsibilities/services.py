@@ -106,12 +106,23 @@ def _locked_cells(duty: Duty) -> list[Assignment]:
         Assignment.objects.select_for_update(of=("self",))
         .filter(duty=duty)
         .select_related("role__department")
-        .annotate(role_filled=findings_facts.filled("role_id"))
+        .annotate(
+            role_filled=findings_facts.filled("role_id"),
+            role_unconfirmed=findings_facts.unconfirmed("role_id"),
+        )
     )
 
 
-def _cell_row(duty_id: int, role: Role, letter: str, version: int, filled: bool | None) -> dict:
-    """A cell as findings_store reads it (filled None: read with the role's load)."""
+def _cell_row(
+    duty_id: int,
+    role: Role,
+    letter: str,
+    version: int,
+    filled: bool | None,
+    unconfirmed: bool | None = None,
+) -> dict:
+    """A cell as findings_store reads it (filled or unconfirmed None: read with the
+    role's load)."""
     return {
         "duty_id": duty_id,
         "role_id": role.pk,
@@ -122,6 +133,7 @@ def _cell_row(duty_id: int, role: Role, letter: str, version: int, filled: bool 
         "role__department__code": role.department.code if role.department_id else None,
         "role__active": role.active,
         "role_filled": filled,
+        "role_unconfirmed": unconfirmed,
     }
 
 
@@ -136,13 +148,16 @@ def _cells_now(
     """The duty's cells after the edit, as findings_store reads them (a role new on the
     duty has its vacancy read with its load)."""
     rows = [
-        _cell_row(duty.pk, cell.role, cell.letter, cell.version, cell.role_filled)
+        _cell_row(
+            duty.pk, cell.role, cell.letter, cell.version, cell.role_filled, cell.role_unconfirmed
+        )
         for cell in cells
         if cell.role_id != role.pk
     ]
     if letter is not None:
         filled = current.role_filled if current is not None else None
-        rows.append(_cell_row(duty.pk, role, letter, version, filled))
+        unconfirmed = current.role_unconfirmed if current is not None else None
+        rows.append(_cell_row(duty.pk, role, letter, version, filled, unconfirmed))
     return rows
 
 

@@ -19,6 +19,7 @@ from responsibilities.models import Duty, ExportJob
 
 from .api.authz_rows import profile_token_rows
 from .api.authz_table import covered_names as api_url_names
+from .attestation.authz_rows import confirmation_rows
 from .collaboration.authz_rows import meeting_rows
 from .responsibilities.authz_rows import transfer_rows
 from .responsibilities.pictures_authz_rows import picture_rows
@@ -86,6 +87,7 @@ def build_table() -> dict[str, tuple[str, dict]]:
         **profile_token_rows(Helpers),
         **picture_rows(Helpers),
         **webhook_rows(Helpers),
+        **confirmation_rows(Helpers),
     }
 
 

@@ -38,6 +38,7 @@ from . import claims
 from .due import (
     PlannedReminder,
     due_action_reminders,
+    due_confirmation_reminders,
     due_meeting_reminders,
     due_review_reminders,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "delivery_retry",
     "delivery_send",
     "due_action_reminders",
+    "due_confirmation_reminders",
     "due_meeting_reminders",
     "due_review_reminders",
     "reminders_dispatch",
@@ -209,6 +211,7 @@ def reminders_dispatch(*, now: datetime.datetime) -> DispatchResult:
         due_meeting_reminders(now=now)
         + due_review_reminders(now=now)
         + due_action_reminders(now=now)
+        + due_confirmation_reminders(now=now)
     )
     _deliveries_create(planned, now=now, result=result)
     if result.created or result.requeued:

@@ -1,4 +1,5 @@
-"""What is due: the meeting, review and improvement-action reminders that should exist
+"""What is due: the meeting, review, improvement-action and role-confirmation reminders
+that should exist
 at a given moment (`now`), as PlannedReminder rows; the dispatcher turns them into
 deliveries."""
 
@@ -18,6 +19,7 @@ from collaboration.meetings import selectors as meetings
 from collaboration.meetings.models import Meeting
 from collaboration.routines.selectors import overdue_improvement_actions
 from orgmap.models import Role
+from responsibilities.attestation.selectors import overdue_pending
 from responsibilities.models import Duty
 
 from .models import ReminderDelivery
@@ -317,4 +319,45 @@ def due_action_reminders(*, now: datetime.datetime) -> list[PlannedReminder]:
         planned += _action_reminders(
             action, today=local_now.date(), managers_or_admins=managers_or_admins
         )
+    return planned
+
+
+def due_confirmation_reminders(*, now: datetime.datetime) -> list[PlannedReminder]:
+    """Role confirmations past their due date (responsibilities/attestation): once per
+    due date a reminder to the holder, on the day after it; once, when
+    ATTESTATION_ESCALATION_DAYS overdue, an escalation to the managers of the role's
+    department (the org admins when it has none), one per role and due date. Sent
+    from REMINDER_REVIEW_HOUR local time, like the other overdue reminders. Two
+    queries, and the managers' map when something escalates."""
+    local_now = timezone.localtime(now)
+    if local_now.hour < settings.REMINDER_REVIEW_HOUR:
+        return []
+    today = local_now.date()
+    overdue = overdue_pending(today)
+    if not overdue:
+        return []
+    escalate_after = datetime.timedelta(days=settings.ATTESTATION_ESCALATION_DAYS)
+    escalating = [row for row in overdue if today - row["due_on"] >= escalate_after]
+    managers_or_admins = _ManagersOrAdmins({row["pk"]: {row["department_id"]} for row in overdue})
+    planned = [
+        PlannedReminder(
+            kind=Kind.CONFIRMATION,
+            recipient_id=row["person_id"],
+            occurrence=_at_review_hour(row["due_on"] + datetime.timedelta(days=1)),
+            role_id=row["role_id"],
+            due_on=row["due_on"],
+        )
+        for row in overdue
+    ]
+    for row in escalating:
+        planned += [
+            PlannedReminder(
+                kind=Kind.CONFIRMATION_ESCALATION,
+                recipient_id=recipient_id,
+                occurrence=_at_review_hour(row["due_on"] + escalate_after),
+                role_id=row["role_id"],
+                due_on=row["due_on"],
+            )
+            for recipient_id in managers_or_admins(row["pk"])
+        ]
     return planned

@@ -19,6 +19,31 @@ Kind = ReminderDelivery.Kind
 Status = ReminderDelivery.Status
 
 
+CONFIRMATION_KINDS = (Kind.CONFIRMATION, Kind.CONFIRMATION_ESCALATION)
+
+
+def _confirmation_summary(delivery: ReminderDelivery) -> str:
+    values = {
+        "title": delivery.role.title,
+        "department": delivery.role.department.name,
+        "date": formats.date_format(delivery.due_on, "DATE_FORMAT"),
+        "days": settings.ATTESTATION_ESCALATION_DAYS,
+    }
+    if delivery.kind == Kind.CONFIRMATION_ESCALATION:
+        return (
+            _(
+                "Holders of the role “%(title)s” (%(department)s) have not confirmed its role description for %(days)s days (due on %(date)s)."
+            )
+            % values
+        )
+    return (
+        _(
+            "Please confirm the description of your role “%(title)s” (%(department)s): it was due on %(date)s."
+        )
+        % values
+    )
+
+
 def reminder_summary(delivery: ReminderDelivery) -> str:
     """One translated sentence, in the active language, for the bell and the email."""
     if delivery.meeting_id:
@@ -49,6 +74,8 @@ def reminder_summary(delivery: ReminderDelivery) -> str:
             _("The improvement action “%(title)s” was due on %(date)s and is not done yet.")
             % values
         )
+    if delivery.kind in CONFIRMATION_KINDS:
+        return _confirmation_summary(delivery)
     subject = delivery.role or delivery.duty
     values = {
         "title": str(subject),
@@ -83,6 +110,11 @@ def reminder_url(delivery: ReminderDelivery) -> str:
     if delivery.action_id:
         # Its owner and the managers escalated to may both change it there.
         return reverse("action-edit", args=[delivery.action_id])
+    if delivery.kind == Kind.CONFIRMATION:
+        return reverse("role-confirm", args=[delivery.role_id])
+    if delivery.kind == Kind.CONFIRMATION_ESCALATION:
+        code = delivery.role.department.code
+        return f"{reverse('confirmation-coverage')}?department={code}"
     if delivery.kind == Kind.ESCALATION:
         # The head of the parent department may not be one who records the review.
         subject = delivery.role or delivery.duty
@@ -108,7 +140,11 @@ def reminder_email(
             "meeting": meeting,
             "subject": delivery.role or delivery.duty,
             "action": delivery.action,
-            "escalation_days": settings.REMINDER_ESCALATION_DAYS,
+            "escalation_days": (
+                settings.ATTESTATION_ESCALATION_DAYS
+                if delivery.kind in CONFIRMATION_KINDS
+                else settings.REMINDER_ESCALATION_DAYS
+            ),
             "summary": reminder_summary(delivery),
             "url": calendar.site_url(reminder_url(delivery)),
             "site_url": settings.SITE_URL,
@@ -118,6 +154,8 @@ def reminder_email(
             template = "meeting_reminder"
         elif delivery.action_id:
             template = "action_reminder"
+        elif delivery.kind in CONFIRMATION_KINDS:
+            template = "confirmation_reminder"
         else:
             template = "review_reminder"
         subject = render_to_string(f"reminders/email/{template}_subject.txt", context)

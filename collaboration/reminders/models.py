@@ -25,6 +25,9 @@ class ReminderDelivery(models.Model):
         ESCALATION = "escalation", _("overdue review escalation")
         ACTION = "action", _("overdue improvement action reminder")
         ACTION_ESCALATION = "action_escalation", _("overdue improvement action escalation")
+        # Role confirmations (responsibilities/attestation): the holder, then the managers.
+        CONFIRMATION = "confirmation", _("role confirmation reminder")
+        CONFIRMATION_ESCALATION = "confirm_escalation", _("overdue role confirmation escalation")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")

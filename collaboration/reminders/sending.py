@@ -27,6 +27,7 @@ from django.utils import timezone
 from collaboration.meetings import calendar, recurrence
 from collaboration.meetings import selectors as meetings
 from collaboration.routines.models import ImprovementAction
+from responsibilities.attestation.selectors import still_overdue
 
 from . import claims
 from .emails import reminder_email
@@ -85,6 +86,12 @@ def _obsolete_reason(delivery: ReminderDelivery, now: datetime.datetime) -> str:
             and delivery.recipient_id != action.owner_id
         ):
             return "The improvement action was given to somebody else in the meantime."
+        return ""
+    if delivery.kind in (Kind.CONFIRMATION, Kind.CONFIRMATION_ESCALATION):
+        # The holder's own request for the reminder; any holder's for the escalation.
+        person_id = delivery.recipient_id if delivery.kind == Kind.CONFIRMATION else None
+        if not still_overdue(role_id=delivery.role_id, due_on=delivery.due_on, person_id=person_id):
+            return "The role description was confirmed (or replaced) in the meantime."
         return ""
     subject = delivery.role or delivery.duty
     if not subject.active or subject.next_review_due != delivery.due_on:

@@ -27,6 +27,7 @@ RULE_LABELS = {
     "ROLE_WITHOUT_DUTIES": _("no duties"),
     "ROLE_OVERLOADED": _("overloaded"),
     "MISSING_HANDOFF": _("no hand-off"),
+    "UNCONFIRMED_ACCOUNTABILITY": _("A not confirmed"),
 }
 
 

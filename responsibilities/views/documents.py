@@ -25,7 +25,11 @@ def role_document(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         Role.objects.select_related("department", "reports_to__department"), pk=pk
     )
     try:
-        content, content_type, filename = render_document(role, fmt)
+        # ?record=1: the acceptance record too, for those who may read it.
+        with_record = request.GET.get("record") == "1"
+        if with_record and not permissions.can_view_acceptance_record(request.user, role):
+            raise PermissionDenied(_("You may not see this role's acceptance record."))
+        content, content_type, filename = render_document(role, fmt, with_record=with_record)
     except PdfRenderError:
         return render(
             request,

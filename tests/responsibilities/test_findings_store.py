@@ -31,6 +31,9 @@ from responsibilities import (
     selectors,
     services,
 )
+from responsibilities.attestation import services as attestation
+from responsibilities.attestation import versions as role_versions
+from responsibilities.attestation.models import ConfirmationRequest
 from responsibilities.models import Assignment, Duty, Finding, InformationFlow
 from tests.factories import (
     DepartmentFactory,
@@ -263,6 +266,38 @@ class StoredFindings(RuleBasedStateMachine):
     def delete_flow(self, f) -> None:
         if flow := _pick(InformationFlow.objects, f):
             flow.delete()
+
+    # ------------------------------------------------------------ confirmations (issue 16)
+
+    @rule(r=index)
+    def confirmations_fall_due(self, r) -> None:
+        """A role's holders are asked (a new version), then time passes beyond the due
+        date with no write, and the hourly sweep runs (UNCONFIRMED_ACCOUNTABILITY)."""
+        if role := _pick(Role.objects, r):
+            role_versions.record_versions({role.pk})
+            yesterday = timezone.localdate() - datetime.timedelta(days=1)
+            ConfirmationRequest.objects.filter(
+                role=role, status__in=ConfirmationRequest.OPEN
+            ).update(due_on=yesterday)
+            attestation.confirmations_sweep()
+
+    @rule(q=index, accept=st.booleans())
+    def answer_confirmation(self, q, accept) -> None:
+        open_requests = ConfirmationRequest.objects.filter(
+            status=ConfirmationRequest.Status.PENDING
+        )
+        if request := _pick(open_requests.select_related("person"), q):
+            attestation.confirmation_answer(
+                request_id=request.pk, person=request.person, accept=accept, question="Why?"
+            )
+
+    @rule(r=index, purpose=st.sampled_from(["Sell.", "Sell more."]))
+    def change_purpose(self, r, purpose) -> None:
+        """A new version supersedes the open (perhaps overdue) requests."""
+        if role := _pick(Role.objects, r):
+            role.purpose = purpose
+            role.save()
+            role_versions.record_versions({role.pk})
 
 
 def test_stored_findings_equal_a_full_recomputation_after_every_write():

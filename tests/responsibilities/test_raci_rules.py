@@ -159,6 +159,7 @@ def test_rules_lists_every_code_with_its_severity_most_severe_first():
         "CROSS_DEPARTMENT_DUPLICATE": Severity.WARNING,
         "DUPLICATE_DUTY": Severity.WARNING,
         "MISSING_HANDOFF": Severity.WARNING,
+        "UNCONFIRMED_ACCOUNTABILITY": Severity.WARNING,
         "ROLE_OVERLOADED": Severity.WARNING,
         "ROLE_WITHOUT_DUTIES": Severity.INFO,
     }

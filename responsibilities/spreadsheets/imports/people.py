@@ -13,6 +13,7 @@ from orgmap.models import Department, Profile, Role, RoleHolder
 from orgmap.webhooks import events as webhooks
 
 from ... import findings_store
+from ...attestation import tracking as attestation
 from ..sheets import Table
 from .common import Problem
 from .people_plan import (
@@ -118,6 +119,9 @@ def apply_people_plan(plan: PeoplePlan) -> None:
         | {role.pk for role, _entry in plan.new_holdings},
         moved_department_ids={department.pk for department in moved},
     )
+    # New roles get their first version, new holders are asked (on commit).
+    attestation.roles_touched({role.pk for role in plan.new_roles})
+    attestation.holders_added((role.pk, entry.user.pk) for role, entry in plan.new_holdings)
     plan.applied = True
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from orgmap.models import Department, Project
 
 from ... import findings_store, raci, webhook_events
+from ...attestation import tracking as attestation
 from ...models import Assignment, AssignmentChange, Duty
 from ...services import next_versions
 from ..sheets import Table
@@ -149,6 +150,8 @@ def apply_raci_plan(plan: RaciPlan, *, by: AbstractBaseUser | None) -> None:
         role_ids={cell.role_id for cell in written},
         match_keys={duty.match_key for duty in duties},
     )
+    # Their role descriptions changed: versioned (and their holders asked) on commit.
+    attestation.roles_touched({cell.role_id for cell in written})
     plan.applied = True
 
 
