@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "collaboration.meetings",
     "collaboration.routines",
     "collaboration.reminders",
+    "collaboration.drafts",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DraftsConfig(AppConfig):
+    """Drafts: proposed changes to the map, their impact on the findings, approval and
+    publishing. Above reminders (it sends its notifications through them)."""
+
+    name = "collaboration.drafts"
+    label = "drafts"
+    verbose_name = _("Drafts")
