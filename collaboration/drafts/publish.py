@@ -68,9 +68,12 @@ def draft_publish(*, draft: Draft, by: AbstractBaseUser) -> Draft:
             raise NotApproved(f"draft {draft.pk} is {draft.status}")
         duties = selectors.draft_duties(draft)
         cells = selectors.draft_cells(draft)
+        # FOR NO KEY UPDATE: a live cell edit holds its duty's cells and takes a key-share
+        # lock on the duty when it commits (deferred foreign keys); FOR UPDATE here
+        # would make the two wait for each other (a deadlock, seen on PostgreSQL).
         locked = {
             duty.pk: duty
-            for duty in Duty.objects.select_for_update().filter(
+            for duty in Duty.objects.select_for_update(no_key=True).filter(
                 pk__in={change.duty_id for change in duties} | {c.duty_id for c in cells}
             )
         }
