@@ -20,6 +20,7 @@ from responsibilities.models import Duty, ExportJob
 from .api.authz_rows import profile_token_rows
 from .api.authz_table import covered_names as api_url_names
 from .collaboration.authz_rows import meeting_rows
+from .drafts.authz_rows import draft_rows
 from .responsibilities.authz_rows import transfer_rows
 from .responsibilities.pictures_authz_rows import picture_rows
 from .routines.authz_rows import routine_rows
@@ -86,6 +87,7 @@ def build_table() -> dict[str, tuple[str, dict]]:
         **profile_token_rows(Helpers),
         **picture_rows(Helpers),
         **webhook_rows(Helpers),
+        **draft_rows(Helpers),
     }
 
 
@@ -239,6 +241,7 @@ HTMX_ANSWERS = {
     ("notification-read", "post", 302): 200,  # the bell's list, marked read
     ("matrix-cell", "post", 400): 422,  # the cell again, with the refusal for its editor
     ("picture-orgchart-department", "get", 302): 200,  # the branch, for under its card
+    ("draft-cell", "post", 302): 200,  # the draft's cell, its row's flags and its impact
 }
 
 
