@@ -18,24 +18,24 @@ class DraftForm(forms.ModelForm):
 class DraftDutyForm(forms.Form):
     """A duty as the draft would have it: renamed, moved, retired."""
 
-    title = forms.CharField(label=_("title"), max_length=500)
+    title = forms.CharField(label=_("Title"), max_length=500)
     department = forms.ModelChoiceField(
-        label=_("owning department"),
+        label=_("Owning department"),
         queryset=Department.objects.order_by("name"),
         to_field_name="code",
     )
     project = forms.ModelChoiceField(
-        label=_("project"),
+        label=_("Project"),
         queryset=Project.objects.order_by("name"),
         required=False,
         to_field_name="code",
     )
-    active = forms.BooleanField(label=_("active"), required=False)
+    active = forms.BooleanField(label=_("Active"), required=False)
 
 
 class AnswerForm(forms.Form):
     decision = forms.ChoiceField(
-        label=_("answer"),
+        label=_("Answer"),
         choices=[
             (DraftApproval.Status.APPROVED, _("approve")),
             (DraftApproval.Status.CHANGES_REQUESTED, _("ask for changes")),
@@ -43,7 +43,7 @@ class AnswerForm(forms.Form):
         ],
     )
     comment = forms.CharField(
-        label=_("comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
     def clean(self):

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from responsibilities import findings_compute, matrix_page, raci, selectors
+from responsibilities.models import Assignment
 
 from .impact import Impact, draft_impact, identity
 from .models import Draft, DraftCell, DraftDuty
@@ -126,11 +127,14 @@ def overlay(state: DraftState, scope: selectors.Scope, *, can_edit: bool):
 
 
 def extra_role_ids(state: DraftState, scope: selectors.Scope) -> set[int]:
-    """Roles the draft gives a letter on this matrix's duties: shown as columns."""
-    return {
-        cell.role_id
-        for cell in state.cells
-        if cell.letter
-        and cell.duty_id in state.impact.duties
-        and _in_scope(state.impact.duties[cell.duty_id], scope)
-    }
+    """Roles shown as columns beside the page's own: those the draft gives a letter on
+    this matrix's duties, and those assigned live to the duties it moves here (one
+    query, only when it moves some)."""
+    here = {pk for pk, row in state.impact.duties.items() if _in_scope(row, scope)}
+    roles = {cell.role_id for cell in state.cells if cell.letter and cell.duty_id in here}
+    moved_in = {change.duty_id for change in state.duties if change.duty_id in here}
+    if moved_in:
+        roles |= set(
+            Assignment.objects.filter(duty_id__in=moved_in).values_list("role_id", flat=True)
+        )
+    return roles
