@@ -75,12 +75,13 @@ INSTALLED_APPS = [
     "orgmap",
     "orgmap.api",
     "orgmap.webhooks",
+    # Before responsibilities: its `findings` command (with --draft) replaces theirs.
+    "collaboration.drafts",
     "responsibilities",
     "collaboration",
     "collaboration.meetings",
     "collaboration.routines",
     "collaboration.reminders",
-    "collaboration.drafts",
 ]
 
 MIDDLEWARE = [

@@ -90,3 +90,22 @@ def test_impact_costs_the_same_queries_for_one_or_many_changes(
     assert len(closed) == 30  # each new duty gets its R in the draft
     planner = next(change for change in impact.loads if change.role.id == world.planner.pk)
     assert (planner.before, planner.after) == (0, 30)
+
+
+def test_the_findings_command_lists_a_drafts_impact(world, sales_manager):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    draft = DraftFactory(author=sales_manager, name="Command check")
+    services.draft_cell_set(draft=draft, duty=world.quoting, role=world.sales_head, letter=None)
+    out = StringIO()
+    call_command("findings", "--draft", "command check", stdout=out)
+    assert "+ NO_ACCOUNTABLE" in out.getvalue() and "1 opened, 0 closed." in out.getvalue()
+    out = StringIO()
+    call_command("findings", "--draft", "Command check", "--format", "json", stdout=out)
+    assert [f["rule"] for f in json.loads(out.getvalue())["opened"]] == ["NO_ACCOUNTABLE"]
+    out = StringIO()
+    call_command("findings", "--department", "SALES", stdout=out)  # live, as before
+    assert "finding" in out.getvalue()
