@@ -26,7 +26,7 @@ class ReminderDelivery(models.Model):
         ACTION = "action", _("overdue improvement action reminder")
         ACTION_ESCALATION = "action_escalation", _("overdue improvement action escalation")
         # Written by a higher app (drafts): its summary in every language and its page.
-        MESSAGE = "message", _("message")
+        MESSAGE = "message", _("notice from another part of orgmap")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")
