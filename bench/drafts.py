@@ -15,6 +15,7 @@ Database by the U.S. Department of Labor, Employment and Training Administration
 
 from __future__ import annotations
 
+import contextlib
 import random
 import sys
 import time
@@ -57,7 +58,8 @@ def _draft_with_changes(author, count_cells: int = 150, count_duties: int = 50):
             title = f"{duty.title} (reviewed)"
         else:
             active = False
-        try:
+        # A title the other department already has is refused: that change is skipped.
+        with contextlib.suppress(services.DutyInvalid):
             services.draft_duty_change(
                 draft=draft,
                 duty=duty,
@@ -66,8 +68,6 @@ def _draft_with_changes(author, count_cells: int = 150, count_duties: int = 50):
                 project=duty.project,
                 active=active,
             )
-        except services.DutyInvalid:
-            pass  # the same title already in that department: skipped
     return draft
 
 
