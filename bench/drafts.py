@@ -3,7 +3,7 @@
 show it while the draft is edited.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/orgmap_bench_drafts DEBUG=1 \
-        .venv/bin/python bench/drafts.py
+        .venv/bin/python bench/drafts.py [--reuse]
 
 The 200 changes: 150 letters (set, changed and cleared, on duties of several
 departments, roles of the duty's department and of others) and 50 duties (25 moved to
@@ -38,7 +38,7 @@ def _draft_with_changes(author, count_cells: int = 150, count_duties: int = 50):
     rng.shuffle(duties)
     roles = list(Role.objects.filter(active=True).order_by("pk"))
     cells = list(Assignment.objects.filter(duty__in=duties[:count_cells]).select_related("role"))
-    letters = ["R", "A", "C", "I", "A/R", None]
+    letters = ["R", "A", "C", "I", "AR", None]
     made = 0
     for cell in cells[: count_cells // 2]:  # change or clear existing letters
         letter = rng.choice([x for x in letters if x != cell.letter])
@@ -72,7 +72,10 @@ def _draft_with_changes(author, count_cells: int = 150, count_duties: int = 50):
 
 
 def main() -> None:
-    _prepare_postgres()
+    # --reuse: the database of an earlier run (imported, with its draft) is kept.
+    reuse = "--reuse" in sys.argv
+    if not reuse:
+        _prepare_postgres()
     import django
 
     django.setup()
@@ -87,16 +90,21 @@ def main() -> None:
     settings.ALLOWED_HOSTS = ["testserver"]
     print(f"database: {connection.vendor}; data: {DATA}")
     call_command("migrate", verbosity=0)
-    start = time.perf_counter()
-    call_command("import_people", str(DATA / "people.csv"), verbosity=0)
-    call_command("import_raci", str(DATA / "raci.csv"), verbosity=0)
-    print(f"{'import (people, raci)':58} {time.perf_counter() - start:8.1f} s")
+    if not reuse:
+        start = time.perf_counter()
+        call_command("import_people", str(DATA / "people.csv"), verbosity=0)
+        call_command("import_raci", str(DATA / "raci.csv"), verbosity=0)
+        print(f"{'import (people, raci)':58} {time.perf_counter() - start:8.1f} s")
 
     from collaboration.drafts.impact import draft_impact
-    from collaboration.drafts.models import DraftCell
+    from collaboration.drafts.models import Draft, DraftCell
 
-    admin = get_user_model().objects.create_superuser("bench-admin", "bench@example.org", "x")
-    draft = _draft_with_changes(admin)
+    if reuse:
+        draft = Draft.objects.get(name="Bench: 200 changes")
+        admin = draft.author
+    else:
+        admin = get_user_model().objects.create_superuser("bench-admin", "bench@example.org", "x")
+        draft = _draft_with_changes(admin)
     print(
         f"draft: {draft.cells.count()} letters, {draft.duties.count()} duties "
         f"({draft.cells.count() + draft.duties.count()} changes)"

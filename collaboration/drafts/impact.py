@@ -15,9 +15,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import Count, Q
+
 from orgmap.models import Role
 from responsibilities import findings_compute, findings_facts, raci, selectors
 from responsibilities.findings_facts import filled
+from responsibilities.models import Assignment, Duty
 
 from .models import Draft, DraftCell, DraftDuty
 
@@ -114,18 +117,24 @@ def _load_deltas(live_rows, draft_rows, live_cells, draft_cells) -> dict[int, li
     return {role_id: delta for role_id, delta in deltas.items() if delta != [0, 0]}
 
 
-def _duplicates(live_rows, draft_rows) -> list[raci.DuplicateTitle]:
+def _duplicates(live_rows, draft_rows, live_keys: dict[int, str]) -> list[raci.DuplicateTitle]:
     """The duplicate groups of the touched duties' old and new titles, as the draft has
     them: live groups (one query) without the touched duties, plus the touched duties
-    as the draft has them."""
-    keys = {raci.normalise_title(row["title"]) for row in live_rows + draft_rows}
-    touched = {row["pk"] for row in draft_rows}
+    as the draft has them. A title the draft keeps keeps its stored key."""
+    titles = {row["pk"]: row["title"] for row in live_rows}
+    keys = {
+        row["pk"]: live_keys[row["pk"]]
+        if row["title"] == titles[row["pk"]]
+        else raci.normalise_title(row["title"])
+        for row in draft_rows
+    }
+    touched = set(keys)
     groups: dict[str, list[raci.DutyRef]] = defaultdict(list)
-    for group in findings_compute.duplicate_groups(keys):
+    for group in findings_compute.duplicate_groups(set(keys.values()) | set(live_keys.values())):
         groups[group.key] = [ref for ref in group.duties if ref.id not in touched]
     for row in draft_rows:
         if row["active"] and row["project_id"] is None:
-            groups[raci.normalise_title(row["title"])].append(
+            groups[keys[row["pk"]]].append(
                 raci.DutyRef(
                     id=row["pk"],
                     title=row["title"],
@@ -140,9 +149,39 @@ def _duplicates(live_rows, draft_rows) -> list[raci.DuplicateTitle]:
     ]
 
 
+def _live_loads(role_ids: set[int]) -> list[raci.RoleLoad]:
+    """findings_facts.role_loads() of these roles, in two queries: the counts grouped by
+    role over the assignments index, the roles with their vacancy. (One query joining
+    the two grouped every assignment of a department head by all the role's columns:
+    150 ms on the O*NET organisation instead of 20.)"""
+    counts = {
+        row["role_id"]: row
+        for row in Assignment.objects.filter(role_id__in=role_ids, duty__active=True)
+        .values("role_id")
+        .annotate(
+            total=Count("pk"),
+            ar=Count("pk", filter=Q(letter__in=[raci.A, raci.R, raci.AR])),
+        )
+        .order_by()
+    }
+    roles = (
+        Role.objects.filter(pk__in=role_ids)
+        .annotate(filled=filled())
+        .values("pk", "title", "department_id", "department__code", "active", "filled")
+    )
+    return [
+        raci.RoleLoad(
+            role=findings_facts.role_ref(row),
+            assignments=counts.get(row["pk"], {}).get("total", 0),
+            accountable_or_responsible=counts.get(row["pk"], {}).get("ar", 0),
+        )
+        for row in roles
+    ]
+
+
 def _loads(role_ids: set[int], deltas: dict[int, list[int]]):
-    """(live loads, draft loads, refs) of these roles: one query."""
-    live = findings_facts.role_loads(Role.objects.filter(pk__in=role_ids)) if role_ids else []
+    """(live loads, draft loads, refs) of these roles."""
+    live = _live_loads(role_ids) if role_ids else []
     refs = {load.role.id: load.role for load in live}
     draft = []
     for load in live:
@@ -156,6 +195,11 @@ def _loads(role_ids: set[int], deltas: dict[int, list[int]]):
                 )
             )
     return [load for load in live if load.role.id in deltas], draft, refs
+
+
+def _match_keys(duty_ids: set[int]) -> dict[int, str]:
+    """The stored title keys of these duties (normalising 200 titles again: 90 ms)."""
+    return dict(Duty.objects.filter(pk__in=duty_ids).values_list("pk", "match_key"))
 
 
 def draft_impact(draft: Draft) -> Impact:
@@ -180,7 +224,7 @@ def draft_impact(draft: Draft) -> Impact:
         cells=cells,
         head_roles={dept: refs[head] for dept, head in heads.items() if head in refs},
         loads=draft_loads,
-        duplicates=_duplicates(live_rows, draft_rows),
+        duplicates=_duplicates(live_rows, draft_rows, _match_keys(duty_ids)),
     )
     found = findings_compute.evaluate(inputs)
     grouped = {ref.id for group in inputs.duplicates for ref in group.duties}

@@ -100,3 +100,20 @@ def test_approve_reject_and_ask_for_changes(world, sales_manager, production_man
     draft.refresh_from_db()
     assert draft.status == Draft.Status.APPROVED
     assert draft.approvals.get().status == DraftApproval.Status.APPROVED
+
+
+def test_the_approval_email_is_in_the_approvers_language(world, sales_manager, production_manager):
+    from collaboration.reminders.emails import reminder_email
+
+    production_manager.profile.language = "zh-hans"
+    production_manager.profile.save(update_fields=["language"])
+    draft = DraftFactory(author=sales_manager, name="Email check")
+    services.draft_cell_set(draft=draft, duty=world.orders, role=world.planner, letter="C")
+    services.draft_submit(draft=draft, by=sales_manager)
+    delivery = ReminderDelivery.objects.get(recipient=production_manager)
+
+    message = reminder_email(delivery)
+
+    assert message.subject == delivery.texts["zh-hans"][1]
+    assert delivery.texts["zh-hans"][0] in message.body
+    assert draft.get_absolute_url() in message.body
