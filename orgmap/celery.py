@@ -60,6 +60,13 @@ app.conf.beat_schedule = {
     },
     # Webhooks: events and retries whose task was lost, attempts of a dead worker, old
     # events (orgmap/webhooks/delivery.py).
+    # Drafts: remind approvers who have not answered in DRAFT_APPROVAL_REMINDER_DAYS
+    # (collaboration/drafts/reminders.py; each reminder once, by its key).
+    "drafts-remind-approvers": {
+        "task": "drafts.remind_approvers",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
+    },
     "webhooks-sweep": {
         "task": "orgmap.webhooks.sweep",
         "schedule": 60.0,

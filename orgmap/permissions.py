@@ -446,3 +446,53 @@ def can_view_acceptance_record(user: User, role: Role) -> bool:
 
 def can_set_confirmation_cadence(user: User, role: Role) -> bool:
     return can_edit_role(user, role)
+# Drafts (collaboration/drafts): proposed changes to the map. A draft's scope (the
+# departments and projects its changes touch) is computed by the drafts app and handed in.
+
+
+def can_create_draft(user: User) -> bool:
+    """Anyone who edits a matrix live may propose changes in a draft."""
+    return _active(user) and can_create_owned(user)
+
+
+def draft_approval_needed(user: User, *, department_ids: Iterable[int], project_ids: Iterable[int]):
+    """(department ids, project ids) of a draft's scope the author does not run: each
+    needs the approval of one of its managers or coordinators. Org admins need none."""
+    if is_org_admin(user):
+        return set(), set()
+    departments = set(department_ids) - managed_department_ids(user)
+    return departments, set(project_ids) - coordinated_project_ids(user)
+
+
+def can_see_draft(user: User, draft, *, department_ids: Iterable[int], project_ids: Iterable[int]):
+    """The author, org admins, and the managers and coordinators of what it touches."""
+    if not _active(user):
+        return False
+    if draft.author_id == user.pk or is_org_admin(user):
+        return True
+    return bool(set(department_ids) & managed_department_ids(user)) or bool(
+        set(project_ids) & coordinated_project_ids(user)
+    )
+
+
+def can_edit_draft(user: User, draft) -> bool:
+    return _active(user) and draft.author_id == user.pk and draft.is_editable
+
+
+def can_answer_draft_approval(user: User, approval) -> bool:
+    """A manager of the department (a coordinator of the project) asked, or an org admin,
+    while the draft waits for answers."""
+    if not _active(user) or approval.draft.status != "submitted":
+        return False
+    if is_org_admin(user):
+        return True
+    if approval.department_id is not None:
+        return approval.department_id in managed_department_ids(user)
+    return approval.project_id in coordinated_project_ids(user)
+
+
+def can_publish_draft(user: User, draft, *, approved: bool) -> bool:
+    """Org admins publish directly; the author once every approval asked for is given."""
+    if not _active(user) or draft.status in ("published", "discarded", "rejected"):
+        return False
+    return is_org_admin(user) or (draft.author_id == user.pk and approved)

@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "orgmap",
     "orgmap.api",
     "orgmap.webhooks",
+    # Before responsibilities: its `findings` command (with --draft) replaces theirs.
+    "collaboration.drafts",
     "responsibilities",
     "responsibilities.attestation",
     "collaboration",
@@ -421,6 +423,9 @@ REMINDER_LEAD_TIMES = parse_lead_times(os.environ.get("REMINDER_LEAD_TIMES") or 
 REMINDER_REVIEW_HOUR = int(os.environ.get("REMINDER_REVIEW_HOUR", "8"))
 REMINDER_REPEAT_DAYS = int(os.environ.get("REMINDER_REPEAT_DAYS", "7"))
 REMINDER_ESCALATION_DAYS = int(os.environ.get("REMINDER_ESCALATION_DAYS", "30"))
+# Drafts (collaboration/drafts): approvers who have not answered are reminded after this
+# many days, and again every as many days while the draft waits.
+DRAFT_APPROVAL_REMINDER_DAYS = int(os.environ.get("DRAFT_APPROVAL_REMINDER_DAYS", "3"))
 # A failed email is retried after 1, 2, 4, 8… minutes, then marked failed.
 REMINDER_MAX_ATTEMPTS = int(os.environ.get("REMINDER_MAX_ATTEMPTS", "5"))
 REMINDER_RETRY_SECONDS = int(os.environ.get("REMINDER_RETRY_SECONDS", "60"))

@@ -63,6 +63,7 @@ urlpatterns = [
     path("", include("collaboration.meetings.urls")),
     path("", include("collaboration.routines.urls")),
     path("", include("collaboration.reminders.urls")),
+    path("", include("collaboration.drafts.urls")),
     # The REST API (docs/api.md): the schema, its reference page and every layer's
     # resources under /api/v1/.
     path("api/", include("orgmap.api.urls")),

@@ -136,6 +136,7 @@ def load_of(role: Role) -> raci.RoleLoad:
             department_code=role.department.code if role.department_id else None,
             active=role.active,
             vacant=not role.filled,
+            unconfirmed=role.unconfirmed,
         ),
         assignments=role.assignment_count,
         accountable_or_responsible=role.ar_count,

@@ -10,7 +10,7 @@ from the history by matrix_history.matrix() instead.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
@@ -66,6 +66,23 @@ class MatrixPage:
     @property
     def findings_total(self) -> int:
         return sum(self.summary.values())
+
+
+@dataclass
+class Variant:
+    """A matrix page shown with something other than the live letters, e.g. in a draft
+    (collaboration/drafts): where its cells are edited (`cell_prefix`, the cells' links:
+    "<prefix><duty id>/<role id>/"), what changes its rows, columns and summary after
+    they are read (`overlay`), which rows the user may edit, the banner above it and
+    its findings page. The live page's reads, template and keyboard stay the same."""
+
+    cell_prefix: str
+    overlay: Callable[[MatrixPage], None]
+    editable: Callable[[list[Row]], set[int]]
+    banner: str  # a template included above the matrix
+    findings_url: str
+    extra_role_ids: set[int] = field(default_factory=set)
+    context: dict = field(default_factory=dict)
 
 
 class _CountedPaginator(Paginator):

@@ -166,6 +166,8 @@ class AssignmentChange(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     source = models.CharField(max_length=20, default="matrix")
+    # What the source was, for people: the name of the draft a change was published from.
+    source_name = models.CharField(max_length=200, blank=True, default="")
 
     class Meta:
         ordering = ["-changed_at", "-pk"]

@@ -211,6 +211,7 @@ def assignment_set(
     expected_version: int,
     by: AbstractBaseUser | None,
     source: str = "matrix",
+    source_name: str = "",
 ) -> CellResult:
     """Set one cell to `letter` (None clears it) if it is still at `expected_version`.
 
@@ -248,6 +249,7 @@ def assignment_set(
             changed_at=now,
             changed_by=by,
             source=source,
+            source_name=source_name,
         )
         webhook_events.assignment_changed(change, duty=duty, role=role)
         # The findings this cell can change, in the same transaction, from the cells

@@ -21,6 +21,7 @@ from .api.authz_rows import profile_token_rows
 from .api.authz_table import covered_names as api_url_names
 from .attestation.authz_rows import confirmation_rows
 from .collaboration.authz_rows import meeting_rows
+from .drafts.authz_rows import draft_rows
 from .responsibilities.authz_rows import transfer_rows
 from .responsibilities.pictures_authz_rows import picture_rows
 from .routines.authz_rows import routine_rows
@@ -88,6 +89,7 @@ def build_table() -> dict[str, tuple[str, dict]]:
         **picture_rows(Helpers),
         **webhook_rows(Helpers),
         **confirmation_rows(Helpers),
+        **draft_rows(Helpers),
     }
 
 
@@ -241,6 +243,7 @@ HTMX_ANSWERS = {
     ("notification-read", "post", 302): 200,  # the bell's list, marked read
     ("matrix-cell", "post", 400): 422,  # the cell again, with the refusal for its editor
     ("picture-orgchart-department", "get", 302): 200,  # the branch, for under its card
+    ("draft-cell", "post", 302): 200,  # the draft's cell, its row's flags and its impact
 }
 
 

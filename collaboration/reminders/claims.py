@@ -39,6 +39,8 @@ INSERT_FIELDS = (
     "next_attempt_at",
     "enqueued_at",
     "created_at",
+    "texts",
+    "link",
 )
 
 
@@ -64,7 +66,7 @@ def _adapters() -> list:
     adapters = []
     for name in INSERT_FIELDS:
         field = _field(name)
-        needs = field.get_internal_type() in {"DateTimeField", "DateField"}
+        needs = field.get_internal_type() in {"DateTimeField", "DateField", "JSONField"}
         adapters.append(partial(field.get_db_prep_save, connection=connection) if needs else None)
     return adapters
 

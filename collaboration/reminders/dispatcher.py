@@ -116,6 +116,8 @@ def _delivery_row(
         "next_attempt_at": now if wanted else None,
         "enqueued_at": now if wanted else None,
         "created_at": created_at,
+        "texts": planned.texts or {},
+        "link": planned.link,
     }
 
 
@@ -168,6 +170,15 @@ def _deliveries_create(
     by_key = {reminder.key: reminder for reminder in planned}
     for batch in _in_batches(list(by_key.values()), settings.REMINDER_BATCH_SIZE):
         _batch_create(batch, now=now, result=result)
+
+
+def messages_send(planned: Iterable[PlannedReminder], *, now: datetime.datetime) -> list[int]:
+    """Deliver messages of a higher app (Kind.MESSAGE) like reminders: each once, by
+    its key, in-app and (profile allowing) by email sent by the send task on commit.
+    Returns the ids of the deliveries this call created."""
+    result = DispatchResult()
+    _deliveries_create(planned, now=now, result=result)
+    return result.created
 
 
 def _requeue_condition(now: datetime.datetime) -> Q:

@@ -46,9 +46,16 @@ class PlannedReminder:
     action_id: int | None = None
     lead_minutes: int | None = None
     due_on: datetime.date | None = None
+    # A message (Kind.MESSAGE): what it is about, unique for its sender ("draft:3:asked"),
+    # its words in every language and the page it links to.
+    topic: str = ""
+    texts: dict | None = None
+    link: str = ""
 
     @property
     def key(self) -> str:
+        if self.topic:
+            return f"{self.topic}|to:{self.recipient_id}|{self.kind}"
         if self.meeting_id:
             thing = f"meeting:{self.meeting_id}"
             when = self.occurrence.astimezone(datetime.UTC).strftime("%Y%m%dT%H%MZ")

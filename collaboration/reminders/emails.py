@@ -46,6 +46,8 @@ def _confirmation_summary(delivery: ReminderDelivery) -> str:
 
 def reminder_summary(delivery: ReminderDelivery) -> str:
     """One translated sentence, in the active language, for the bell and the email."""
+    if delivery.kind == Kind.MESSAGE:
+        return _message_text(delivery)[0]
     if delivery.meeting_id:
         meeting = delivery.meeting
         local = delivery.occurrence.astimezone(recurrence.zone(meeting.time_zone))
@@ -104,7 +106,16 @@ def reminder_summary(delivery: ReminderDelivery) -> str:
     return _("The review of the duty “%(title)s” (%(department)s) fell due on %(date)s.") % values
 
 
+def _message_text(delivery: ReminderDelivery) -> list[str]:
+    """A message's [summary, subject] in the active language (else the site's)."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    texts = delivery.texts or {}
+    return texts.get(language) or texts.get(settings.LANGUAGE_CODE) or ["", ""]
+
+
 def reminder_url(delivery: ReminderDelivery) -> str:
+    if delivery.kind == Kind.MESSAGE:
+        return delivery.link
     if delivery.meeting_id:
         return delivery.meeting.get_absolute_url()
     if delivery.action_id:
@@ -150,7 +161,10 @@ def reminder_email(
             "site_url": settings.SITE_URL,
             "profile_url": calendar.site_url(reverse("profile")),
         }
-        if meeting:
+        if delivery.kind == Kind.MESSAGE:
+            template = "message"
+            context["message_subject"] = _message_text(delivery)[1]
+        elif meeting:
             template = "meeting_reminder"
         elif delivery.action_id:
             template = "action_reminder"

@@ -28,6 +28,8 @@ class ReminderDelivery(models.Model):
         # Role confirmations (responsibilities/attestation): the holder, then the managers.
         CONFIRMATION = "confirmation", _("role confirmation reminder")
         CONFIRMATION_ESCALATION = "confirm_escalation", _("overdue role confirmation escalation")
+        # Written by a higher app (drafts): its summary in every language and its page.
+        MESSAGE = "message", _("notice from another part of orgmap")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")
@@ -85,6 +87,10 @@ class ReminderDelivery(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # A message (Kind.MESSAGE) carries its own words and address, written by the app
+    # that sends it: {language: [summary, email subject]} and a path in the site.
+    texts = models.JSONField(default=dict, blank=True)
+    link = models.CharField(max_length=500, blank=True, default="")
 
     class Meta:
         db_table = "collaboration_reminderdelivery"

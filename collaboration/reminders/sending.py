@@ -65,6 +65,8 @@ def email_wanted(*, email: str, email_reminders: bool) -> tuple[bool, str]:
 
 def _obsolete_reason(delivery: ReminderDelivery, now: datetime.datetime) -> str:
     """Why this reminder should not go out any more, or "" if it should."""
+    if delivery.kind == Kind.MESSAGE:
+        return ""  # its sender decided it was worth sending
     if delivery.meeting_id:
         meeting = delivery.meeting
         if meeting.cancelled:

@@ -92,10 +92,13 @@ def _cell_html(
     editable: bool,
     next_query: str,
     message: str = "",
+    prefix: str = "",
 ) -> str:
     letter = cell["letter"] if cell else ""
     label = raci.LETTER_LABELS.get(letter, "")
     classes = f"cell has-letter letter-{letter}" if letter else "cell"
+    if cell and cell.get("drafted"):
+        classes += " drafted"  # a letter a draft changes (collaboration/drafts)
     cell_id = f"cell-{duty_id}-{role_id}"
     # "<duty title> <role title> <letter or none>": ids in the row header, the column
     # header and the page's letter names (matrix.html).
@@ -121,7 +124,7 @@ def _cell_html(
     version = f' data-version="{cell["version"]}"' if cell else ""
     return (
         f'<td class="{classes}" id="{cell_id}" role="gridcell"><a class="cell-button" '
-        f'href="{_cell_url_prefix()}{duty_id}/{role_id}/{next_query}"{version} {named} '
+        f'href="{prefix or _cell_url_prefix()}{duty_id}/{role_id}/{next_query}"{version} {named} '
         f'aria-describedby="{described}">{label}</a>{warning}</td>'
     )
 
@@ -137,8 +140,9 @@ def _next_query(next_url: str) -> str:
 
 
 @register.simple_tag
-def raci_cells(row, columns, editable: set, next_url: str) -> str:
-    """Every cell of one matrix row, in column order."""
+def raci_cells(row, columns, editable: set, next_url: str, prefix: str = "") -> str:
+    """Every cell of one matrix row, in column order (`prefix`: where its cells are
+    edited, when not live: "/drafts/3/cells/")."""
     next_query = _next_query(next_url)
     duty_id = row.duty["pk"]
     can_edit = duty_id in editable
@@ -146,7 +150,12 @@ def raci_cells(row, columns, editable: set, next_url: str) -> str:
     return mark_safe(
         "".join(
             _cell_html(
-                duty_id, column.role.id, row.assigned.get(column.role.id), can_edit, next_query
+                duty_id,
+                column.role.id,
+                row.assigned.get(column.role.id),
+                can_edit,
+                next_query,
+                prefix=prefix,
             )
             for column in columns
         )
@@ -154,12 +163,20 @@ def raci_cells(row, columns, editable: set, next_url: str) -> str:
 
 
 @register.simple_tag
-def raci_cell(duty, role, cell, editable: set, next_url: str, message: str = "") -> str:
+def raci_cell(
+    duty, role, cell, editable: set, next_url: str, message: str = "", prefix: str = ""
+) -> str:
     """One cell, as an edit returns it (with the edit's warning, if it was refused)."""
     # Safe: _cell_html escapes every value it writes.
     return mark_safe(
         _cell_html(
-            duty["pk"], role.id, cell, duty["pk"] in editable, _next_query(next_url), message or ""
+            duty["pk"],
+            role.id,
+            cell,
+            duty["pk"] in editable,
+            _next_query(next_url),
+            message or "",
+            prefix=prefix or "",
         )
     )
 

@@ -181,9 +181,13 @@ def render_matrix(
     title: str,
     base_url: str,
     departments: list[Department] | None = None,
+    variant: matrix_page.Variant | None = None,
 ) -> HttpResponse:
+    """The matrix page: live, as it was on a day, or a `variant` (a draft's letters)."""
     project_filter, only_findings, extra_role_ids = _filters(request, scope)
-    as_of_date, as_of_error = _as_of(request.GET.get("as_of", ""))
+    as_of_date, as_of_error = _as_of(request.GET.get("as_of", "") if variant is None else "")
+    if variant is not None:
+        extra_role_ids = sorted(set(extra_role_ids) | variant.extra_role_ids)
     as_of = None
     if as_of_date is not None:
         # The end of that day where the organisation is.
@@ -199,6 +203,9 @@ def render_matrix(
     # The past is read-only.
     editable = _editable_duty_ids(request.user, scope, page.object_list) if as_of is None else set()
     can_add_duty = as_of is None and _can_add_duty(request.user, scope)
+    if variant is not None:
+        variant.overlay(matrix)
+        editable, can_add_duty = variant.editable(matrix.rows), False
     context = {
         "title": title,
         "scope": scope,
@@ -224,6 +231,13 @@ def render_matrix(
         "as_of_error": as_of_error,
         "today": timezone.localdate(),
     }
+    if variant is not None:
+        context |= {
+            **variant.context,
+            "variant": variant,
+            "cell_prefix": variant.cell_prefix,
+            "findings_url": variant.findings_url,
+        }
     return render(request, "responsibilities/matrix.html", context)
 
 

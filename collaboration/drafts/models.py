@@ -1,0 +1,174 @@
+"""A draft: a named set of proposed changes on top of the live map.
+
+Each change records the live state it was based on (a cell's version, a duty's fields)
+so that a live edit made after it is seen as a conflict, never overwritten."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class Draft(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        SUBMITTED = "submitted", _("waiting for approval")
+        CHANGES_REQUESTED = "changes", _("changes requested")
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+        PUBLISHED = "published", _("published")
+        DISCARDED = "discarded", _("discarded")
+
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="drafts"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+        verbose_name = _("draft")
+        verbose_name_plural = _("drafts")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="draft_name_unique",
+                violation_error_message=_("There is already a draft with this name."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("draft-detail", args=[self.pk])
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (self.Status.OPEN, self.Status.CHANGES_REQUESTED)
+
+
+class DraftDuty(models.Model):
+    """A duty as the draft would have it: renamed, moved to another department or
+    project, retired (active False) or brought back. `base` holds the live fields it
+    was based on."""
+
+    draft = models.ForeignKey(Draft, on_delete=models.CASCADE, related_name="duties")
+    duty = models.ForeignKey("responsibilities.Duty", on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(_("title"), max_length=500)
+    department = models.ForeignKey(
+        "orgmap.Department",
+        verbose_name=_("owning department"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    project = models.ForeignKey(
+        "orgmap.Project",
+        verbose_name=_("project"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    active = models.BooleanField(_("active"), default=True)
+    base = models.JSONField(default=dict)  # the live {title, department_id, project_id, active}
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint("draft", "duty", name="draft_duty_once_per_draft"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.draft_id}: duty {self.duty_id}"
+
+    def fields(self) -> dict:
+        return {
+            "title": self.title,
+            "department_id": self.department_id,
+            "project_id": self.project_id,
+            "active": self.active,
+        }
+
+
+class DraftCell(models.Model):
+    """A matrix letter as the draft would have it ("" clears the cell), with the live
+    cell's version and letter it was based on (0 and "": the cell was empty)."""
+
+    draft = models.ForeignKey(Draft, on_delete=models.CASCADE, related_name="cells")
+    duty = models.ForeignKey("responsibilities.Duty", on_delete=models.CASCADE, related_name="+")
+    role = models.ForeignKey("orgmap.Role", on_delete=models.CASCADE, related_name="+")
+    letter = models.CharField(max_length=2, blank=True)
+    base_version = models.PositiveIntegerField(default=0)
+    base_letter = models.CharField(max_length=2, blank=True)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint("draft", "duty", "role", name="draft_cell_once_per_draft"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.draft_id}: {self.duty_id}/{self.role_id} {self.base_letter}->{self.letter}"
+
+
+class DraftApproval(models.Model):
+    """The answer of one department's managers (or one project's coordinators) to a
+    draft that touches their department or project."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+        CHANGES_REQUESTED = "changes", _("changes requested")
+
+    draft = models.ForeignKey(Draft, on_delete=models.CASCADE, related_name="approvals")
+    department = models.ForeignKey(
+        "orgmap.Department", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    project = models.ForeignKey(
+        "orgmap.Project", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    comment = models.TextField(_("comment"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    requested_at = models.DateTimeField()
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(department__isnull=False) ^ Q(project__isnull=False),
+                name="draft_approval_department_xor_project",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.draft_id}: {self.department_id or self.project_id} {self.status}"
+
+    @property
+    def scope_name(self) -> str:
+        return self.department.name if self.department_id else self.project.name

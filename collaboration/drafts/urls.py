@@ -1,0 +1,30 @@
+from django.urls import path
+
+from .views import matrix, pages
+
+urlpatterns = [
+    path("drafts/", pages.draft_list, name="draft-list"),
+    path("drafts/<int:pk>/", pages.draft_detail, name="draft-detail"),
+    path("drafts/<int:pk>/submit/", pages.draft_submit, name="draft-submit"),
+    path("drafts/<int:pk>/publish/", pages.draft_publish, name="draft-publish"),
+    path("drafts/<int:pk>/discard/", pages.draft_discard, name="draft-discard"),
+    path("drafts/<int:pk>/reopen/", pages.draft_reopen, name="draft-reopen"),
+    path("drafts/<int:pk>/delete/", pages.draft_delete, name="draft-delete"),
+    path(
+        "drafts/<int:pk>/conflicts/<str:kind>/<int:change_id>/",
+        pages.conflict_settle,
+        name="draft-conflict",
+    ),
+    path(
+        "drafts/<int:pk>/approvals/<int:approval_id>/",
+        pages.approval_answer,
+        name="draft-answer",
+    ),
+    path("drafts/<int:pk>/matrix/<str:code>/", matrix.draft_matrix, name="draft-matrix"),
+    path(
+        "drafts/<int:pk>/cells/<int:duty_id>/<int:role_id>/",
+        matrix.draft_cell,
+        name="draft-cell",
+    ),
+    path("drafts/<int:pk>/duties/<int:duty_id>/", matrix.draft_duty, name="draft-duty"),
+]
