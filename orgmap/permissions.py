@@ -446,6 +446,8 @@ def can_view_acceptance_record(user: User, role: Role) -> bool:
 
 def can_set_confirmation_cadence(user: User, role: Role) -> bool:
     return can_edit_role(user, role)
+
+
 # Drafts (collaboration/drafts): proposed changes to the map. A draft's scope (the
 # departments and projects its changes touch) is computed by the drafts app and handed in.
 
