@@ -7,6 +7,8 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
@@ -17,11 +19,38 @@ from .models import Acceptance, ConfirmationRequest, RoleDescriptionVersion
 Status = ConfirmationRequest.Status
 
 
+# The header's count is cached per person (every page shows it; a matrix page must stay
+# within its 10 queries) and forgotten, for everybody at once, when any request changes.
+# Without a shared cache (Redis) another process's change shows within PROMPT_SECONDS.
+PROMPT_SECONDS = 60
+_GENERATION = "attestation:open-requests:generation"
+
+
 def open_request_count(user) -> int:
-    """The header's prompt: one count on the (person, status) index."""
-    return ConfirmationRequest.objects.filter(
-        person=user, status__in=ConfirmationRequest.OPEN
-    ).count()
+    """The header's prompt: a count on the (person, status) index, read from the cache
+    when no request changed since."""
+    key = f"attestation:open-requests:{cache.get(_GENERATION, 0)}:{user.pk}"
+    count = cache.get(key)
+    if count is None:
+        count = ConfirmationRequest.objects.filter(
+            person=user, status__in=ConfirmationRequest.OPEN
+        ).count()
+        cache.set(key, count, PROMPT_SECONDS)
+    return count
+
+
+def requests_changed() -> None:
+    """Writers of requests call this: the cached counts are forgotten at once and again
+    when their transaction commits (a page read in between may have cached the old)."""
+    _next_generation()
+    transaction.on_commit(_next_generation)
+
+
+def _next_generation() -> None:
+    try:
+        cache.incr(_GENERATION)
+    except ValueError:  # not there yet (or evicted)
+        cache.set(_GENERATION, 1, None)
 
 
 def open_requests(user) -> QuerySet[ConfirmationRequest]:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from orgmap.models import Role, RoleHolder
 
-from . import findings
+from . import findings, selectors
 from .models import Acceptance, ConfirmationRequest, RoleConfirmationPolicy
 from .versions import ask_holders, latest_versions, record_versions
 
@@ -68,6 +68,7 @@ def confirmation_answer(*, request_id: int, person, accept: bool, question: str 
     request.status = Status.ACCEPTED if accept else Status.DECLINED
     request.answered_at = now
     request.save(update_fields=["status", "answered_at"])
+    selectors.requests_changed()
     if accept and request.due_on < timezone.localdate():
         findings.refresh_accountable({request.role_id})  # was overdue: its finding goes
     return acceptance

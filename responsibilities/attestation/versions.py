@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from orgmap.models import RoleHolder
 
-from . import content, findings
+from . import content, findings, selectors
 from .models import ConfirmationRequest, RoleDescriptionVersion
 
 Reason = ConfirmationRequest.Reason
@@ -121,6 +121,7 @@ def ask_holders(
         )
         for role_id, person_id in sorted(pairs)
     ]
+    selectors.requests_changed()
     return ConfirmationRequest.objects.bulk_create(requests)
 
 
@@ -150,4 +151,5 @@ def withdraw(*, role_id: int, person_id: int) -> int:
     was_overdue = findings.overdue_roles(open_requests)
     withdrawn = open_requests.update(status=Status.SUPERSEDED)
     findings.refresh_accountable(was_overdue)
+    selectors.requests_changed()
     return withdrawn

@@ -51,9 +51,17 @@ def test_header_prompts_a_holder_with_an_open_request(client_for, clerk):
     assert "Order Clerk" in page.content.decode()
 
 
-def test_header_prompt_is_one_query(clerk, django_assert_num_queries):
+def test_header_prompt_is_one_query_then_cached_until_a_request_changes(
+    clerk, clerk_role, django_assert_num_queries
+):
     with django_assert_num_queries(1):
         assert selectors.open_request_count(clerk) == 1
+    with django_assert_num_queries(0):  # every page shows it: read from the cache
+        assert selectors.open_request_count(clerk) == 1
+    request = ConfirmationRequest.objects.get(person=clerk, role=clerk_role)
+    services.confirmation_answer(request_id=request.pk, person=clerk, accept=True)
+    with django_assert_num_queries(1):
+        assert selectors.open_request_count(clerk) == 0
 
 
 def test_no_prompt_for_someone_with_nothing_to_confirm(client_for, clerk_role):
