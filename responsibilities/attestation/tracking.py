@@ -2,8 +2,9 @@
 
 Model signals (cells, duties, roles, departments, projects, holdings) and the bulk
 imports (which send none: they call `roles_touched` / `holders_added`) add role ids
-to a per-thread set; one `transaction.on_commit` callback then runs
-versions.record_versions() for all of them in a transaction of its own. A long run of
+to a per-thread set; one `transaction.on_commit` callback then enqueues one task that
+runs versions.record_versions() for all of them in a transaction of its own (on the
+worker: the write's request does not wait for it). A long run of
 writes in one transaction (a seed, an import) therefore versions each role once, and a
 write that rolls back versions nothing (a rolled-back set is flushed, harmlessly, with
 the next commit: an unchanged role gets no version).
@@ -15,6 +16,7 @@ import logging
 import threading
 from collections.abc import Iterable
 
+from celery import current_app
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
@@ -37,19 +39,30 @@ def _pending() -> tuple[set[int], set[tuple[int, int]]]:
     return _local.roles, _local.holders
 
 
-def flush() -> list:
-    """Version the touched roles and ask the new holders (what the callback runs)."""
-    roles, holders = _pending()
-    if not roles and not holders:
-        return []
-    touched_roles, new_holders = set(roles), set(holders)
-    roles.clear()
-    holders.clear()
+# The worker's task (tasks.py), by its registered name.
+VERSION_TASK = "attestation.record_versions"
+
+
+def record(role_ids: Iterable[int], holders: Iterable[tuple[int, int]]) -> list:
+    """Version the touched roles and ask the new holders (the task's work)."""
     with transaction.atomic():
-        created = versions.record_versions(touched_roles)
-        for role_id, person_id in sorted(new_holders):
+        created = versions.record_versions(set(role_ids))
+        for role_id, person_id in sorted({tuple(pair) for pair in holders}):
             versions.ask_new_holder(role_id=role_id, person_id=person_id)
     return created
+
+
+def flush() -> None:
+    """What the on-commit callback runs: hand the touched roles and new holders to the
+    worker. Versioning reads and writes a dozen rows per role; a cell edit's request
+    should not wait for it (and holders see the new version a moment later)."""
+    roles, holders = _pending()
+    if not roles and not holders:
+        return
+    touched_roles, new_holders = sorted(roles), sorted(holders)
+    roles.clear()
+    holders.clear()
+    current_app.tasks[VERSION_TASK].delay(touched_roles, new_holders)
 
 
 def _after_commit() -> None:

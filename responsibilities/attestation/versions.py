@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from orgmap.models import RoleHolder
+from orgmap.models import Role, RoleHolder
 
 from . import content, findings, selectors
 from .models import ConfirmationRequest, RoleDescriptionVersion
@@ -56,7 +56,13 @@ def latest_versions(role_ids: Iterable[int]) -> dict[int, RoleDescriptionVersion
 @transaction.atomic
 def record_versions(role_ids: Iterable[int]) -> list[RoleDescriptionVersion]:
     """Write a new version of each of these roles whose description changed, and ask
-    its current holders to confirm it. Returns the new versions."""
+    its current holders to confirm it. Returns the new versions.
+
+    The roles' rows are locked first (FOR NO KEY UPDATE: cells may still be written
+    meanwhile), so two workers versioning one role take turns and the second compares
+    with the first one's version instead of both numbering theirs alike."""
+    role_ids = sorted(set(role_ids))
+    list(Role.objects.select_for_update(no_key=True).filter(pk__in=role_ids).values_list("pk"))
     lines_by_role = content.role_lines(role_ids)
     if not lines_by_role:
         return []

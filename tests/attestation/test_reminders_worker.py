@@ -17,8 +17,8 @@ from collaboration.reminders.models import ReminderDelivery
 from collaboration.reminders.tasks import dispatch_reminders
 from orgmap.celery import app as celery_app
 from responsibilities import raci
-from responsibilities.attestation import versions
-from responsibilities.attestation.models import ConfirmationRequest
+from responsibilities.attestation import tracking, versions
+from responsibilities.attestation.models import ConfirmationRequest, RoleDescriptionVersion
 from responsibilities.models import Finding
 from responsibilities.services import assignment_set
 from tests import factories
@@ -73,3 +73,26 @@ def test_overdue_confirmations_are_reminded_once_on_a_prefork_worker(tmp_path):
     assert len(mailbox.messages) == 2
     kinds = sorted(ReminderDelivery.objects.values_list("kind", "status"))
     assert kinds == [("confirm_escalation", "sent"), ("confirmation", "sent")]
+
+
+def test_a_write_is_versioned_by_a_prefork_worker(tmp_path):
+    """What tracking.py enqueues on commit: the worker versions the roles a write touched
+    and asks their holders; a second delivery of the same task changes nothing."""
+    sales = factories.DepartmentFactory(code="SALES", name="Sales")
+    role = factories.RoleFactory(department=sales, title="Head of Sales")
+    duty = factories.DutyFactory(department=sales, title="Sign the contracts")
+    holder = factories.UserFactory(username="holder", email="holder@example.com")
+    factories.RoleHolderFactory(role=role, person=holder)
+    assignment_set(duty=duty, role=role, letter=raci.AR, expected_version=0, by=None)
+    RoleDescriptionVersion.objects.all().delete()  # as if the write had just committed
+    with celery_worker(tmp_path) as log:
+        for _ in range(2):
+            celery_app.send_task(tracking.VERSION_TASK, args=[[role.pk], [[role.pk, holder.pk]]])
+        assert wait_for(lambda: finished(log, tracking.VERSION_TASK) == 2 and is_idle(log)), (
+            log.read_text()[-3000:]
+        )
+    assert "raised unexpected" not in log.read_text()
+    version = RoleDescriptionVersion.objects.get(role=role)
+    assert "Sign the contracts" in str(version.lines)
+    asked = ConfirmationRequest.objects.get(person=holder, role=role)
+    assert asked.version == version and asked.status == ConfirmationRequest.Status.PENDING

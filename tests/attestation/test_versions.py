@@ -6,9 +6,12 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from celery import current_app
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from responsibilities import raci
-from responsibilities.attestation import content, services, versions
+from responsibilities.attestation import content, services, tracking, versions
 from responsibilities.attestation.models import (
     Acceptance,
     ConfirmationRequest,
@@ -141,8 +144,9 @@ def test_a_version_costs_a_constant_number_of_queries(
     roles = [factories.RoleFactory(department=org["sales"]) for _ in range(12)]
     for role in roles:
         factories.AssignmentFactory(duty=org["duty"], role=role, letter=raci.I)
-    # Lines (2), latest versions (2), insert (1), asking: holders, supersede, insert (3).
-    with django_assert_max_num_queries(10):
+    # The roles locked (1), lines (2), latest versions (2), insert (1), asking: holders,
+    # supersede, insert (3).
+    with django_assert_max_num_queries(11):
         created = versions.record_versions({role.pk for role in roles} | {org["clerk"].pk})
     assert len(created) == 12
 
@@ -238,3 +242,31 @@ def test_the_fingerprint_is_stable_and_depends_on_every_character():
     assert content.fingerprint(lines) != content.fingerprint(
         [lines[0], _line("purpose", "purpose", "订单.")]
     )
+
+
+def test_a_cell_edit_leaves_versioning_to_the_worker(
+    org, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The request writes the cell; on commit it enqueues one task with the roles it
+    touched, and reads or writes nothing of the confirmations itself."""
+    sent = []
+    task = current_app.tasks[tracking.VERSION_TASK]
+    monkeypatch.setattr(task, "delay", lambda *args: sent.append(args))
+    with (
+        CaptureQueriesContext(connection) as captured,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assignment_set(
+            duty=org["report"], role=org["clerk"], letter=raci.C, expected_version=0, by=None
+        )
+    # (The cells' findings read whether a role's confirmation is overdue: an EXISTS.)
+    versioning = [
+        q["sql"]
+        for q in captured.captured_queries
+        if "attestation_roledescriptionversion" in q["sql"]
+        or q["sql"].startswith(('INSERT INTO "attestation', 'UPDATE "attestation'))
+    ]
+    assert versioning == []
+    assert sent == [([org["clerk"].pk], [])]
+    assert tracking.record(*sent[0])  # what the worker then does: a new version
+    assert RoleDescriptionVersion.objects.filter(role=org["clerk"]).count() == 2
