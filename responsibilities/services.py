@@ -161,6 +161,23 @@ def _cells_now(
     return rows
 
 
+def _before_and_after(
+    cells: list[Assignment],
+    duty: Duty,
+    role: Role,
+    current: Assignment | None,
+    letter: str | None,
+    version: int,
+) -> dict:
+    """The duty's cells before and after an edit, and the edited cell's two letters."""
+    before = current.letter if current else None
+    return {
+        "cells_before": _cells_now(cells, duty, role, current, before, version - 1),
+        "cells_after": _cells_now(cells, duty, role, current, letter, version),
+        "letters": (before, letter),
+    }
+
+
 def _write(
     duty: Duty, role: Role, current: Assignment | None, letter: str | None, *, now, by
 ) -> tuple[Assignment | None, int] | None:
@@ -220,8 +237,7 @@ def assignment_set(
     row records the true "before". A cell that does not exist yet cannot be locked: there
     the unique constraint on (duty, role) refuses the second of two inserts. The history
     row is written here, in the same transaction, not by a signal: queryset.update()
-    sends none, and a history that can miss a change is worthless.
-    """
+    sends none, and a history that can miss a change is worthless."""
     _check(letter, expected_version)
     now = timezone.now()
     load, head = findings_store.cell_roles(duty, role)
@@ -256,9 +272,7 @@ def assignment_set(
         # just locked as they are now.
         found = findings_store.cell_changed(
             duty,
-            cells_before=_cells_now(cells, duty, role, current, before, version - 1),
-            cells_after=_cells_now(cells, duty, role, current, letter, version),
-            letters=(before, letter),
+            **_before_and_after(cells, duty, role, current, letter, version),
             load=load,
             head=head,
         )
