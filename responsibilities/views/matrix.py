@@ -98,6 +98,10 @@ def _as_of(value: str) -> tuple[datetime.date | None, str]:
     return (day if day < timezone.localdate() else None), ""
 
 
+def _end_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.max))
+
+
 def _page_of_rows(request: HttpRequest, scope: selectors.Scope, *, as_of, **filters):
     """(matrix, page, columns, hidden column count): live from stored findings, or the
     past rebuilt from the cell history."""
@@ -188,10 +192,8 @@ def render_matrix(
     as_of_date, as_of_error = _as_of(request.GET.get("as_of", "") if variant is None else "")
     if variant is not None:
         extra_role_ids = sorted(set(extra_role_ids) | variant.extra_role_ids)
-    as_of = None
-    if as_of_date is not None:
-        # The end of that day where the organisation is.
-        as_of = timezone.make_aware(datetime.datetime.combine(as_of_date, datetime.time.max))
+    # The end of that day where the organisation is.
+    as_of = _end_of(as_of_date) if as_of_date is not None else None
     matrix, page, columns, hidden_columns = _page_of_rows(
         request,
         scope,
@@ -231,14 +233,18 @@ def render_matrix(
         "as_of_error": as_of_error,
         "today": timezone.localdate(),
     }
-    if variant is not None:
-        context |= {
-            **variant.context,
-            "variant": variant,
-            "cell_prefix": variant.cell_prefix,
-            "findings_url": variant.findings_url,
-        }
-    return render(request, "responsibilities/matrix.html", context)
+    return render(request, "responsibilities/matrix.html", context | _variant_context(variant))
+
+
+def _variant_context(variant: matrix_page.Variant | None) -> dict:
+    if variant is None:
+        return {}
+    return {
+        **variant.context,
+        "variant": variant,
+        "cell_prefix": variant.cell_prefix,
+        "findings_url": variant.findings_url,
+    }
 
 
 @require_GET
@@ -333,17 +339,18 @@ def _cell_error_message(error: Exception) -> str:
     return _("The edit was malformed; reload the page.")
 
 
-@require_http_methods(["GET", "POST"])
-def matrix_cell(request: HttpRequest, duty_id: int, role_id: int) -> HttpResponse:
-    duties, roles = (
-        Duty.objects.select_related("project"),
-        Role.objects.select_related("department"),
-    )
+def _cell_of(request: HttpRequest, duty_id: int, role_id: int) -> tuple[Duty, Role]:
+    duties = Duty.objects.select_related("department", "project")
+    roles = Role.objects.select_related("department")
     if request.method == "POST":
         # With what the edit's findings read of the role and the department's head.
         duties, roles = findings_facts.with_head(duties), findings_facts.with_loads(roles)
-    duty = get_object_or_404(duties.select_related("department"), pk=duty_id)
-    role = get_object_or_404(roles, pk=role_id)
+    return get_object_or_404(duties, pk=duty_id), get_object_or_404(roles, pk=role_id)
+
+
+@require_http_methods(["GET", "POST"])
+def matrix_cell(request: HttpRequest, duty_id: int, role_id: int) -> HttpResponse:
+    duty, role = _cell_of(request, duty_id, role_id)
     if not can_edit_duty(request.user, duty):
         raise PermissionDenied(
             _("You may not edit the assignments of “%(duty)s”.") % {"duty": duty.title}
