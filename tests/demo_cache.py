@@ -126,13 +126,16 @@ class Level:
             for model, pks in self.deleted.items():
                 # No signals and no cascades: every row the seeding removed is listed.
                 model._base_manager.filter(pk__in=pks)._raw_delete(connection.alias)
-            for model, rows in self.added.items():
-                objects = [model(**values) for values in _from_keys(model, rows, ids)]
-                model._base_manager.bulk_create(objects)
+            # Changed rows before added ones: after the deletes and updates the tables
+            # hold a subset of the final rows, so no unique constraint can trip (an old
+            # request superseded, a new one open for the same holder: attestation).
             for model, rows in self.changed.items():
                 fields = [f.name for f in model._meta.concrete_fields if not f.primary_key]
                 objects = [model(**values) for values in _from_keys(model, rows, ids)]
                 model._base_manager.bulk_update(objects, fields)
+            for model, rows in self.added.items():
+                objects = [model(**values) for values in _from_keys(model, rows, ids)]
+                model._base_manager.bulk_create(objects)
             if connection.vendor == "postgresql":
                 # Explicit primary keys leave the sequences behind after a flush.
                 sql = connection.ops.sequence_reset_sql(no_style(), list(self.added))

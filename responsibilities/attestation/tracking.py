@@ -66,6 +66,9 @@ def flush() -> None:
 
 
 def _after_commit() -> None:
+    # Registered with every touch: the first callback to run flushes everything and the
+    # others find nothing to do. (Registering once per transaction would miss a write
+    # whose callback list was rolled back with a savepoint.)
     transaction.on_commit(flush, robust=True)
 
 

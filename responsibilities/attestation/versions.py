@@ -128,7 +128,9 @@ def ask_holders(
         for role_id, person_id in sorted(pairs)
     ]
     selectors.requests_changed()
-    return ConfirmationRequest.objects.bulk_create(requests)
+    # A concurrent flush (another thread or process versioning the same role) may have
+    # asked the same holder a moment ago: its open request stands, this one is dropped.
+    return ConfirmationRequest.objects.bulk_create(requests, ignore_conflicts=True)
 
 
 def ask_new_holder(*, role_id: int, person_id: int) -> ConfirmationRequest | None:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from orgmap import permissions
 from orgmap.models import Department, Role
+from orgmap.params import parse_number
 
 from . import content, selectors, services
 from .exports import coverage_response
@@ -28,7 +29,7 @@ def _version(role: Role, number: int) -> RoleDescriptionVersion:
 
 
 def _number(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 9 else None
+    return parse_number(value)
 
 
 @require_GET

@@ -303,8 +303,9 @@ def test_matrix_and_cell_edit_cost_the_same_for_10_and_500_duties(sales_manager,
     # roles, their stored findings, the summary aggregate, the project picker; the user
     # with the profile (the session is in the cache), the permission lookups (groups,
     # two grant tables, the department tree), the add-a-duty form's project choices, the
-    # notification bell; the role picker is a combobox loaded on demand.
-    assert page <= 14
+    # notification bell, the "please confirm your role" prompt; the role picker is a
+    # combobox loaded on demand.
+    assert page <= 15
     # Edit: the user with the profile, the permission lookups (4); the duty, the role;
     # the duty's cells (locked), the history's last version (a new cell), insert,
     # history; the roles' loads with the head role; replace the duty's stored findings
