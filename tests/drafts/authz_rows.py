@@ -63,6 +63,13 @@ def draft_rows(helpers) -> dict:
                 **{p: (403, 405) for p in logged_in if p not in concerned},
             },
         ),
+        "draft-matrix-export": (
+            reverse("draft-matrix-export", args=[draft.pk, "SALES"]),
+            {
+                **edit(concerned, post=405),
+                **{p: (403, 405) for p in logged_in if p not in concerned},
+            },
+        ),
         "draft-cell": (
             reverse("draft-cell", args=[draft.pk, duty.pk, role.pk]),
             edit({"manager"}, post=302),
