@@ -22,6 +22,11 @@ urlpatterns = [
     ),
     path("drafts/<int:pk>/matrix/<str:code>/", matrix.draft_matrix, name="draft-matrix"),
     path(
+        "drafts/<int:pk>/matrix/<str:code>/export.csv",
+        matrix.draft_matrix_export,
+        name="draft-matrix-export",
+    ),
+    path(
         "drafts/<int:pk>/cells/<int:duty_id>/<int:role_id>/",
         matrix.draft_cell,
         name="draft-cell",

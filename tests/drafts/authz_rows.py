@@ -34,7 +34,7 @@ def draft_rows(helpers) -> dict:
     read, edit, logged_in = helpers.read, helpers.edit, helpers.LOGGED_IN
     draft, asked, duty, role = _drafts()
     change = draft.cells.get()
-    approval = asked.approvals.get()
+    approval = asked.approvals.get(department__code="PROD")
     login = (helpers.LOGIN, helpers.LOGIN)
     post_only = {"anonymous": login, **{p: (405, 403) for p in logged_in}}
     author_only = {**post_only, "manager": (405, 302)}
@@ -58,6 +58,13 @@ def draft_rows(helpers) -> dict:
         ),
         "draft-matrix": (
             reverse("draft-matrix", args=[draft.pk, "SALES"]),
+            {
+                **edit(concerned, post=405),
+                **{p: (403, 405) for p in logged_in if p not in concerned},
+            },
+        ),
+        "draft-matrix-export": (
+            reverse("draft-matrix-export", args=[draft.pk, "SALES"]),
             {
                 **edit(concerned, post=405),
                 **{p: (403, 405) for p in logged_in if p not in concerned},

@@ -115,3 +115,34 @@ def test_the_draft_page_lists_changes_impact_and_conflicts(
     html = client_for(sales_manager).get(draft.get_absolute_url()).content.decode()
     assert "Conflicts with live" in html and "conflict-cell" in html
     assert 'id="draft-cell-changes"' in html
+
+
+def test_the_csv_of_a_draft_has_its_letters_and_says_it_is_a_draft(
+    world, sales_manager, client_for
+):
+    import csv
+    import io
+
+    draft = DraftFactory(author=sales_manager, name="Export check")
+    services.draft_cell_set(draft=draft, duty=world.orders, role=world.planner, letter="C")
+    services.draft_cell_set(draft=draft, duty=world.orders, role=world.sales_rep, letter=None)
+    services.draft_duty_change(
+        draft=draft,
+        duty=world.quoting,
+        title="Quote prices",
+        department=world.production,
+        project=None,
+        active=True,
+    )
+    response = client_for(sales_manager).get(
+        reverse("draft-matrix-export", args=[draft.pk, "SALES"])
+    )
+    assert "DRAFT" in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[0][-1] == "draft"
+    body = {(row[1], row[2], row[4]) for row in rows[1:]}
+    assert body == {
+        ("Confirm orders", "Head of Sales", "A"),
+        ("Confirm orders", "Planner", "C"),
+    }
+    assert {row[-1] for row in rows[1:]} == {"Export check"}

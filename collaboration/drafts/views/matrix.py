@@ -5,10 +5,17 @@ renamed, retired)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -20,6 +27,7 @@ from responsibilities.models import Assignment, Duty
 from responsibilities.views.matrix import render_matrix
 
 from .. import lookups, services
+from ..exports import draft_matrix_csv
 from ..forms import DraftDutyForm
 from ..models import Draft, DraftCell
 from ..overlay import DraftState, adjusted_summary, extra_role_ids, overlay, row_findings
@@ -178,3 +186,18 @@ def draft_duty(request: HttpRequest, pk: int, duty_id: int) -> HttpResponse:
     status = 422 if form.errors else 200
     context = {"draft": draft, "duty": duty, "form": form}
     return render(request, "drafts/duty_form.html", context, status=status)
+
+
+@require_GET
+def draft_matrix_export(request: HttpRequest, pk: int, code: str) -> StreamingHttpResponse:
+    """The department's matrix as the draft has it, as CSV marked as a draft."""
+    draft = lookups.get_draft_for_view(request.user, pk)
+    department = get_object_or_404(Department, code__iexact=code)
+    response = StreamingHttpResponse(
+        draft_matrix_csv(draft, department), content_type="text/csv; charset=utf-8"
+    )
+    name = slugify(draft.name) or f"draft-{draft.pk}"
+    response["Content-Disposition"] = (
+        f'attachment; filename="{department.code}-matrix-DRAFT-{name}.csv"'
+    )
+    return response
