@@ -12,12 +12,13 @@ import datetime
 import os
 import sys
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
+
+from orgmap.settings_values import parse_email_url, parse_lead_times
 
 # The folder with manage.py, templates/, static/ and locale/: the source checkout, or
 # wherever an installed image keeps them (ORGMAP_BASE_DIR, set in the Dockerfile).
@@ -287,32 +288,6 @@ HEARTBEAT_MAX_AGE_SECONDS = int(os.environ.get("HEARTBEAT_MAX_AGE_SECONDS", "300
 
 # Email: one URL, e.g. smtp://user:password@mail.example.com:587?tls=1, or console://
 # (development: messages are printed by the worker), or locmem:// (kept in memory).
-EMAIL_BACKENDS = {
-    "smtp": "django.core.mail.backends.smtp.EmailBackend",
-    "console": "django.core.mail.backends.console.EmailBackend",
-    "locmem": "django.core.mail.backends.locmem.EmailBackend",
-}
-
-
-def parse_email_url(url: str) -> dict:
-    parsed = urlsplit(url)
-    if parsed.scheme not in EMAIL_BACKENDS:
-        raise ImproperlyConfigured(f"EMAIL_URL scheme must be one of {sorted(EMAIL_BACKENDS)}.")
-    mailer: dict = {"BACKEND": EMAIL_BACKENDS[parsed.scheme]}
-    if parsed.scheme == "smtp":
-        query = parse_qs(parsed.query)
-        mailer["OPTIONS"] = {
-            "host": parsed.hostname or "localhost",
-            "port": parsed.port or 25,
-            "username": unquote(parsed.username or ""),
-            "password": unquote(parsed.password or ""),
-            "use_tls": query.get("tls", ["0"])[0] in {"1", "true", "yes"},
-            "use_ssl": query.get("ssl", ["0"])[0] in {"1", "true", "yes"},
-            "timeout": int(query.get("timeout", ["10"])[0]),
-        }
-    return mailer
-
-
 EMAIL_URL = os.environ.get("EMAIL_URL") or ("console://" if DEBUG else "smtp://localhost:25")
 MAILERS = {"default": parse_email_url(EMAIL_URL)}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or "orgmap <orgmap@localhost>"
@@ -399,23 +374,6 @@ EXPORT_RETENTION_HOURS = int(os.environ.get("EXPORT_RETENTION_HOURS", "24"))
 EXPORT_TIME_LIMIT_SECONDS = int(os.environ.get("EXPORT_TIME_LIMIT_SECONDS", "3600"))
 
 # Meeting and review reminders (collaboration/reminders.py, docs/reminders.md).
-
-
-def parse_lead_times(value: str) -> list[int]:
-    """'24h,15m' -> [1440, 15]: minutes before each meeting; units m, h, d (bare: m)."""
-    units = {"m": 1, "h": 60, "d": 1440}
-    minutes = []
-    for item in (part.strip().lower() for part in value.split(",")):
-        if not item:
-            continue
-        unit = units.get(item[-1])
-        number = item[:-1] if unit else item
-        if not number.isdigit() or int(number) <= 0:
-            raise ImproperlyConfigured(
-                f"REMINDER_LEAD_TIMES: {item!r} is not a lead time like 24h, 90m or 2d."
-            )
-        minutes.append(int(number) * (unit or 1))
-    return sorted(set(minutes), reverse=True)
 
 
 REMINDER_LEAD_TIMES = parse_lead_times(os.environ.get("REMINDER_LEAD_TIMES") or "24h,15m")

@@ -149,6 +149,24 @@ def warm_up_pdf() -> float:
 # ---------------------------------------------------------------- DOCX
 
 
+def _docx_facts(description: RoleDescription) -> list[tuple]:
+    role, version = description.role, description.version
+    rows = [
+        (_("Department"), role.department.name),
+        (_("Reports to"), role.reports_to.title if role.reports_to else "—"),
+        (
+            _("Held by"),
+            ", ".join(h.person.profile.name for h in description.holders) or _("vacant"),
+        ),
+        (_("Last reviewed"), str(role.last_reviewed_on or "—")),
+        (_("Next review due"), str(role.next_review_due or "—")),
+    ]
+    if version is not None:
+        value = _("version %(number)s") % {"number": version.number}
+        rows.append((_("Description version"), f"{value} · {version.short_fingerprint}"))
+    return rows
+
+
 def role_description_docx(description: RoleDescription) -> bytes:
     from docx import Document
     from docx.oxml.ns import qn
@@ -165,21 +183,7 @@ def role_description_docx(description: RoleDescription) -> bytes:
     document.add_heading(role.title, level=0)
     facts = document.add_table(rows=0, cols=2)
     facts.style = "Light List"
-    version = description.version
-    rows = [
-        (_("Department"), role.department.name),
-        (_("Reports to"), role.reports_to.title if role.reports_to else "—"),
-        (
-            _("Held by"),
-            ", ".join(h.person.profile.name for h in description.holders) or _("vacant"),
-        ),
-        (_("Last reviewed"), str(role.last_reviewed_on or "—")),
-        (_("Next review due"), str(role.next_review_due or "—")),
-    ]
-    if version is not None:
-        value = _("version %(number)s") % {"number": version.number}
-        rows.append((_("Description version"), f"{value} · {version.short_fingerprint}"))
-    for label, value in rows:
+    for label, value in _docx_facts(description):
         cells = facts.add_row().cells
         cells[0].text, cells[1].text = str(label), value
     document.add_heading(_("Purpose"), level=1)

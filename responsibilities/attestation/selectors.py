@@ -160,17 +160,9 @@ def holder_state(request: dict | None, current_version_id: int | None, today) ->
     return PENDING
 
 
-def coverage(department_ids: Iterable[int] | None = None) -> list[DepartmentCoverage]:
-    """Per department and role: the current holders who accepted the current version,
-    are asked (pending), declined, or are past the due date (overdue). Three queries
-    whatever the organisation's size: the holdings with their roles and the current
-    version, the latest request of each holding."""
-    today = timezone.localdate()
-    roles = Role.objects.filter(active=True)
-    if department_ids is not None:
-        roles = roles.filter(department_id__in=set(department_ids))
+def _roles_with_current_version(roles: QuerySet[Role]) -> list[dict]:
     newest = RoleDescriptionVersion.objects.filter(role=OuterRef("pk")).order_by("-number")
-    rows = list(
+    return list(
         roles.annotate(
             version_id=Subquery(newest.values("pk")[:1]),
             version_number=Subquery(newest.values("number")[:1]),
@@ -186,6 +178,18 @@ def coverage(department_ids: Iterable[int] | None = None) -> list[DepartmentCove
         )
         .order_by("department__name", "title", "pk")
     )
+
+
+def coverage(department_ids: Iterable[int] | None = None) -> list[DepartmentCoverage]:
+    """Per department and role: the current holders who accepted the current version,
+    are asked (pending), declined, or are past the due date (overdue). Three queries
+    whatever the organisation's size: the holdings with their roles and the current
+    version, the latest request of each holding."""
+    today = timezone.localdate()
+    roles = Role.objects.filter(active=True)
+    if department_ids is not None:
+        roles = roles.filter(department_id__in=set(department_ids))
+    rows = _roles_with_current_version(roles)
     holdings = list(
         RoleHolder.objects.current(today)
         .filter(role__in=roles)
