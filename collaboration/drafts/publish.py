@@ -10,6 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from orgmap import permissions
+from orgmap.webhooks import events
+from orgmap.webhooks.models import DRAFT_PUBLISHED
 from responsibilities import services as live_services
 from responsibilities.models import Duty
 
@@ -92,4 +94,21 @@ def draft_publish(*, draft: Draft, by: AbstractBaseUser) -> Draft:
         )
         draft.save(update_fields=["status", "published_at", "published_by", "updated_at"])
         notices.published(draft, {cell.role_id for cell in cells})
+        _publish_event(draft, duties, cells)
     return draft
+
+
+def _publish_event(draft: Draft, duties, cells) -> None:
+    """The webhook event of a publish; each cell it set also sends assignment.changed
+    (source "draft"), through the cell service."""
+    if events.wanted(DRAFT_PUBLISHED):
+        published = {
+            "id": draft.pk,
+            "name": draft.name,
+            "author": draft.author.get_username(),
+            "published_by": draft.published_by.get_username(),
+            "published_at": draft.published_at,
+            "cells": len(cells),
+            "duties": sorted({change.duty_id for change in duties}),
+        }
+        events.publish(DRAFT_PUBLISHED, {"before": None, "after": published})

@@ -23,6 +23,8 @@ DUTY_RETIRED = "duty.retired"
 FINDING_OPENED = "finding.opened"
 FINDING_CLOSED = "finding.closed"
 ROLE_HOLDER_CHANGED = "role_holder.changed"
+DRAFT_PUBLISHED = "draft.published"
+ROLE_CONFIRMATION_ANSWERED = "role_confirmation.answered"
 # Sent by "Send a test event" to one endpoint only; nobody subscribes to it.
 PING = "webhook.test"
 
@@ -34,6 +36,8 @@ EVENT_TYPES = [
     (FINDING_OPENED, _("A finding appeared")),
     (FINDING_CLOSED, _("A finding was resolved")),
     (ROLE_HOLDER_CHANGED, _("Somebody started or stopped holding a role")),
+    (DRAFT_PUBLISHED, _("A draft was published to the live map")),
+    (ROLE_CONFIRMATION_ANSWERED, _("A role holder accepted or declined their role description")),
 ]
 EVENT_TYPE_NAMES = [name for name, _label in EVENT_TYPES]
 

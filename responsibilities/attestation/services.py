@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orgmap.models import Role, RoleHolder
+from orgmap.webhooks import events
+from orgmap.webhooks.models import ROLE_CONFIRMATION_ANSWERED
 
 from . import findings, selectors
 from .models import Acceptance, ConfirmationRequest, RoleConfirmationPolicy
@@ -69,9 +71,26 @@ def confirmation_answer(*, request_id: int, person, accept: bool, question: str 
     request.answered_at = now
     request.save(update_fields=["status", "answered_at"])
     selectors.requests_changed()
+    _publish_answer(acceptance, request)
     if accept and request.due_on < timezone.localdate():
         findings.refresh_accountable({request.role_id})  # was overdue: its finding goes
     return acceptance
+
+
+def _publish_answer(acceptance: Acceptance, request: ConfirmationRequest) -> None:
+    """The webhook event of an answer (nothing is read when no endpoint wants it)."""
+    if not events.wanted(ROLE_CONFIRMATION_ANSWERED):
+        return
+    role = Role.objects.select_related("department").get(pk=request.role_id)
+    answer = {
+        "role": {"id": role.pk, "title": role.title, "department": role.department.code},
+        "person": acceptance.person.get_username(),
+        "version": {"number": acceptance.version_number, "fingerprint": acceptance.fingerprint},
+        "answer": acceptance.answer,
+        "question": acceptance.question,
+        "answered_at": acceptance.answered_at,
+    }
+    events.publish(ROLE_CONFIRMATION_ANSWERED, {"before": None, "after": answer})
 
 
 def cadence_months(role: Role) -> int:

@@ -133,3 +133,24 @@ def test_a_moved_duty_is_published_and_its_findings_follow(world, sales_manager,
     assert Finding.objects.filter(
         duty=world.quoting, rule="NO_ACCOUNTABLE", department=world.production
     ).exists()
+
+
+def test_publishing_sends_a_draft_published_event(world, sales_manager, admin_user, settings):
+    from orgmap.webhooks import services as webhook_services
+    from orgmap.webhooks.models import Event
+
+    settings.WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.0/8"]
+    webhook_services.endpoint_create(
+        url="http://127.0.0.1:9/hook", events=["draft.published"], description="", by=None
+    )
+    draft = DraftFactory(author=sales_manager, name="Reorganise quoting")
+    services.draft_cell_set(draft=draft, duty=world.quoting, role=world.planner, letter="C")
+    draft_publish(draft=draft, by=admin_user)  # org admins publish directly
+    [event] = Event.objects.filter(type="draft.published")
+    published = event.payload["after"]
+    assert (published["name"], published["author"], published["published_by"]) == (
+        "Reorganise quoting",
+        sales_manager.username,
+        admin_user.username,
+    )
+    assert published["cells"] == 1 and published["duties"] == []

@@ -298,3 +298,34 @@ def test_a_people_import_publishes_its_new_role_holders_in_one_insert(make_endpo
     assert sorted(a["person"]["email"] for a in added) == sorted(row[0] for row in rows)
     assert {a["role"]["title"] for a in added} == {"Role 0", "Role 1", "Role 2"}
     assert all(a["role"]["department"] and a["until"] is None for a in added)
+
+
+def test_a_role_confirmation_answer_is_published(
+    sales, make_endpoint, receiver, django_capture_on_commit_callbacks
+):
+    from responsibilities.attestation import services as confirmations
+    from responsibilities.attestation.models import ConfirmationRequest
+
+    make_endpoint(events=["role_confirmation.answered"])
+    holder = UserFactory(username="lena")
+    duty = DutyFactory(department=sales["department"], title="Sell")
+    with django_capture_on_commit_callbacks(execute=True):
+        cell_services.assignment_set(
+            duty=duty, role=sales["seller"], letter=raci.R, expected_version=0, by=None
+        )
+        RoleHolderFactory(role=sales["seller"], person=holder)
+    asked = ConfirmationRequest.objects.get(person=holder)
+    with django_capture_on_commit_callbacks(execute=True):
+        confirmations.confirmation_answer(
+            request_id=asked.pk, person=holder, accept=False, question="Who signs off?"
+        )
+    [(_headers, body)] = _received(receiver)
+    assert body["type"] == "role_confirmation.answered"
+    answer = body["data"]["after"]
+    assert (answer["person"], answer["answer"], answer["question"]) == (
+        "lena",
+        "declined",
+        "Who signs off?",
+    )
+    assert answer["role"]["title"] == "Seller"
+    assert answer["version"]["fingerprint"] == asked.version.fingerprint
