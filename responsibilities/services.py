@@ -166,15 +166,16 @@ def _before_and_after(
     duty: Duty,
     role: Role,
     current: Assignment | None,
-    letter: str | None,
+    letters: tuple[str | None, str | None],
     version: int,
 ) -> dict:
-    """The duty's cells before and after an edit, and the edited cell's two letters."""
-    before = current.letter if current else None
+    """The duty's cells before and after an edit (`current` is the edited cell as
+    written: its letter is already the new one), and the edited cell's two letters."""
+    before, letter = letters
     return {
         "cells_before": _cells_now(cells, duty, role, current, before, version - 1),
         "cells_after": _cells_now(cells, duty, role, current, letter, version),
-        "letters": (before, letter),
+        "letters": letters,
     }
 
 
@@ -272,7 +273,7 @@ def assignment_set(
         # just locked as they are now.
         found = findings_store.cell_changed(
             duty,
-            **_before_and_after(cells, duty, role, current, letter, version),
+            **_before_and_after(cells, duty, role, current, (before, letter), version),
             load=load,
             head=head,
         )
