@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from orgmap.models import Role
 
@@ -56,7 +57,7 @@ class ConfirmationRequest(models.Model):
         CADENCE = "cadence", _("periodic re-confirmation")
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("pending")
+        PENDING = "pending", pgettext_lazy("role confirmation", "pending")
         ACCEPTED = "accepted", _("accepted")
         DECLINED = "declined", _("declined")
         SUPERSEDED = "superseded", _("superseded")
