@@ -226,7 +226,8 @@ def xdist_worker_number() -> int:
 def redis_database(base: int) -> int:
     """A Redis database number of this test process's own, counting down from `base`:
     `make test` runs the tests in several processes (pytest-xdist), and one's FLUSHDB
-    must not empty another's. Cache from 10 down, the workers' brokers from 14 down."""
+    must not empty another's. Caches from 10 down (the worker tests share broker
+    database 14, each on a queue of its own: tests/celery_worker.py)."""
     return base - xdist_worker_number()
 
 

@@ -9,143 +9,36 @@ a separate process reading the test database."""
 from __future__ import annotations
 
 import json
-import os
-import re
-import subprocess
-import sys
-import time
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from django.conf import settings
 from django.db import connection
-from kombu import pools as kombu_pools
 from werkzeug import Response
 
-from orgmap.celery import app as celery_app
 from orgmap.webhooks import delivery, services
 from orgmap.webhooks.models import Delivery, DeliveryAttempt
 from responsibilities import raci
 from responsibilities import services as cell_services
-from tests.conftest import redis_database
+from tests.celery_worker import celery_worker, is_idle, needs_worker, wait_for
 from tests.factories import DepartmentFactory, DutyFactory, RoleFactory
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not os.environ.get("REDIS_URL")
-        or not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")),
-        reason="needs DATABASE_URL on PostgreSQL and REDIS_URL",
-    ),
-]
+pytestmark = [pytest.mark.django_db(transaction=True), needs_worker]
 
-BASE_DIR = Path(settings.BASE_DIR)
-# A Redis database of this test process's own, flushed before each test: 13, 12… under
-# pytest-xdist (the reminders' worker test uses 14, the caches count down from 10).
-BROKER_DB = redis_database(13)
-WAIT_SECONDS = 60
 RETRY_BASE_SECONDS = 0.5
-
-
-def _broker_url() -> str:
-    parts = urlsplit(os.environ["REDIS_URL"])
-    return urlunsplit((parts.scheme, parts.netloc, f"/{BROKER_DB}", "", ""))
-
-
-def _test_database_url() -> str:
-    db = settings.DATABASES["default"]
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def _reset_producer_pools() -> None:
-    # The producer pools remember the broker they were made for, and kombu's registry
-    # of pools keeps them by broker: a second worker on the same broker would get the
-    # pool closed after the first.
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-    kombu_pools.reset()
-
-
-def _wait(condition, seconds: float = WAIT_SECONDS) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return condition()
-
-
-def _worker_is_idle(log: Path) -> bool:
-    text = log.read_text()
-    finished = re.findall(r"\] (?:succeeded in|raised unexpected)", text)
-    return len(finished) == text.count("] received")
 
 
 @pytest.fixture
 def worker(tmp_path, settings):
-    """A prefork worker (one pool process) on its own Redis database; yields its log."""
-    import redis
-
+    """A prefork worker (one pool process, tests/celery_worker.py); yields its log."""
     assert connection.vendor == "postgresql"
     settings.WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.0/8"]
-    broker = _broker_url()
-    redis.Redis.from_url(broker).flushdb()
-    log = tmp_path / "worker.log"
-    saved = {key: celery_app.conf[key] for key in ("task_always_eager", "broker_url")}
-    env = {
-        **os.environ,
-        "DATABASE_URL": _test_database_url(),
-        "CELERY_BROKER_URL": broker,
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        "WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8",
-        "WEBHOOK_RETRY_BASE_SECONDS": str(RETRY_BASE_SECONDS),
-        "SECRET_KEY": "integration-test-secret-key-0123456789-abcdefghijklmnop",
-        "DEBUG": "1",
-        "PYTHONUNBUFFERED": "1",
-        "ORGMAP_DATA_DIR": str(tmp_path),
-    }
-    with log.open("wb") as log_file:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "orgmap",
-                "worker",
-                "--pool=prefork",
-                "--concurrency=1",
-                "-l",
-                "info",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],
-            cwd=BASE_DIR,
-            env=env,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            celery_app.conf.update(task_always_eager=False, broker_url=broker)
-            _reset_producer_pools()
-            # Starting takes a while on a busy machine (Django, the pool process).
-            started = _wait(lambda: "ready." in log.read_text(), 2 * WAIT_SECONDS)
-            assert started, log.read_text()[-3000:]
-            yield log
-        finally:
-            celery_app.conf.update(**saved)
-            _reset_producer_pools()
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    with celery_worker(
+        tmp_path,
+        WEBHOOK_ALLOWED_NETWORKS="127.0.0.0/8",
+        WEBHOOK_RETRY_BASE_SECONDS=str(RETRY_BASE_SECONDS),
+    ) as log:
+        # Starting takes a while on a busy machine (Django, the pool process).
+        assert wait_for(lambda: "ready." in log.read_text(), 120), log.read_text()[-3000:]
+        yield log
 
 
 @pytest.fixture
@@ -165,13 +58,13 @@ def test_a_cell_edit_makes_exactly_one_signed_delivery(worker, httpserver, cell)
 
     cell_services.assignment_set(duty=duty, role=role, letter=raci.AR, expected_version=0, by=None)
 
-    assert _wait(lambda: len(httpserver.log) >= 1), worker.read_text()[-3000:]
-    assert _wait(
+    assert wait_for(lambda: len(httpserver.log) >= 1), worker.read_text()[-3000:]
+    assert wait_for(
         lambda: Delivery.objects.filter(endpoint=endpoint, status="delivered").exists(), 10
     )
     # A duplicate, if there were one, would have been sent by the time the worker has
     # finished every task it received.
-    assert _wait(lambda: _worker_is_idle(worker)), worker.read_text()[-3000:]
+    assert wait_for(lambda: is_idle(worker)), worker.read_text()[-3000:]
     [(request, _response)] = httpserver.log
     assert request.headers["X-Orgmap-Event"] == "assignment.changed"
     assert delivery.verify_signature(secret, request.headers["X-Orgmap-Signature"], request.data)
@@ -197,10 +90,10 @@ def test_a_receiver_failing_twice_gets_the_same_event_three_times(worker, httpse
 
     cell_services.assignment_set(duty=duty, role=role, letter=raci.R, expected_version=0, by=None)
 
-    assert _wait(lambda: Delivery.objects.filter(endpoint=endpoint, status="delivered").exists()), (
-        worker.read_text()[-3000:]
-    )
-    assert _wait(lambda: _worker_is_idle(worker)), worker.read_text()[-3000:]
+    assert wait_for(
+        lambda: Delivery.objects.filter(endpoint=endpoint, status="delivered").exists()
+    ), worker.read_text()[-3000:]
+    assert wait_for(lambda: is_idle(worker)), worker.read_text()[-3000:]
     event_ids = [request.headers["X-Orgmap-Event-Id"] for request, _ in httpserver.log]
     assert len(event_ids) == 3 and len(set(event_ids)) == 1
     for request, _response in httpserver.log:
