@@ -50,11 +50,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg2
+import redis
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("ORGMAP_BENCH_DATA", ROOT.parent / "shared" / "data" / "onet-org"))
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
+CELERY = str(ROOT / ".venv" / "bin" / "celery")
 ADMIN = ("bench-admin", "bench-admin-password-0123")
 
 # 30 queries people type: single words, phrases, typos, Chinese (which the O*NET data
@@ -113,10 +115,14 @@ class Bench:
             "ORGMAP_DATA_DIR": str(self.tmp / "data"),
             "STATIC_ROOT": str(self.tmp / "static"),
             "REDIS_URL": args.redis_url,
-            "CELERY_TASK_ALWAYS_EAGER": "1",
+            # The production topology: tasks go through the broker to a prefork worker
+            # started beside gunicorn (start_server), never run inside the request.
+            "CELERY_TASK_ALWAYS_EAGER": "0",
+            "CELERY_BROKER_URL": args.broker_url,
             "DJANGO_SUPERUSER_PASSWORD": ADMIN[1],
         }
         self.server: subprocess.Popen | None = None
+        self.worker: subprocess.Popen | None = None
         self.port = args.port
 
     def manage(self, *command: str, capture: bool = True) -> str:
@@ -162,6 +168,7 @@ class Bench:
             command += ["--workers", str(self.args.workers), "--threads", str(self.args.threads)]
         command += ["--error-logfile", str(self.tmp / "gunicorn.log")]
         self.server = subprocess.Popen(command, cwd=ROOT, env=self.env, start_new_session=True)
+        self.start_worker()
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
@@ -173,11 +180,27 @@ class Bench:
                 time.sleep(0.3)
         raise SystemExit(f"gunicorn did not answer; see {self.tmp / 'gunicorn.log'}")
 
+    def start_worker(self) -> None:
+        """One prefork worker process on an emptied broker database, as in production
+        (docker-compose.yml): the tasks a request enqueues (a role's new version after a
+        cell edit) run there, sharing the two cores with gunicorn."""
+        redis.Redis.from_url(self.args.broker_url).flushdb()
+        log = open(self.tmp / "worker.log", "ab")  # noqa: SIM115 - closed with the process
+        self.worker = subprocess.Popen(
+            [CELERY, "-A", "orgmap", "worker", "--pool", "prefork", "--concurrency", "1"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
     def stop_server(self) -> None:
-        if self.server is not None and self.server.poll() is None:
-            os.killpg(self.server.pid, signal.SIGTERM)
-            self.server.wait(timeout=30)
-        self.server = None
+        for process in (self.server, self.worker):
+            if process is not None and process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+                process.wait(timeout=30)
+        self.server = self.worker = None
 
 
 # ---------------------------------------------------------------- HTTP
@@ -433,6 +456,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--quick", action="store_true", help="fewer repeats, shorter load")
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/orgmap_bench")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/3")
+    parser.add_argument("--broker-url", default="redis://127.0.0.1:6379/4")
     parser.add_argument("--port", type=int, default=8401)
     parser.add_argument("--workers", type=int, default=3, help="without gunicorn.conf.py")
     parser.add_argument("--threads", type=int, default=2, help="without gunicorn.conf.py")

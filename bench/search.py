@@ -34,6 +34,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/orgmap_bench")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/3")
+    parser.add_argument("--broker-url", default="redis://127.0.0.1:6379/4")
     parser.add_argument("--port", type=int, default=8411)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
