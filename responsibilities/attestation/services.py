@@ -114,14 +114,14 @@ def _cadences() -> dict[int, int]:
 
 @transaction.atomic
 def confirmations_sweep(today: datetime.date | None = None) -> dict[str, int]:
-    """The daily job: first versions of roles that have none, holders whose holding
-    started without a request (a start date in the future), and holders whose last
-    acceptance is older than the role's cadence."""
+    """The periodic job: a version of every role whose description differs from its
+    latest version (the first version of a role that has none, and a change whose
+    versioning task was lost: the broker was down when its write committed), holders
+    whose holding started without a request (a start date in the future), and holders
+    whose last acceptance is older than the role's cadence. Comparing every role is
+    seven queries and about a second on the O*NET organisation's 923 roles."""
     today = today or timezone.localdate()
-    unversioned = set(
-        Role.objects.filter(description_versions__isnull=True).values_list("pk", flat=True)
-    )
-    created = record_versions(unversioned) if unversioned else []
+    created = record_versions(Role.objects.values_list("pk", flat=True))
     holdings = set(RoleHolder.objects.current(today).values_list("role_id", "person_id"))
     requests = ConfirmationRequest.objects.exclude(status=Status.SUPERSEDED).filter(
         role_id__in={role_id for role_id, _ in holdings}

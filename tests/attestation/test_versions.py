@@ -17,6 +17,7 @@ from responsibilities.attestation.models import (
     ConfirmationRequest,
     RoleDescriptionVersion,
 )
+from responsibilities.models import Assignment
 from responsibilities.services import assignment_set
 from tests import factories
 
@@ -202,6 +203,17 @@ def test_the_sweep_asks_again_after_the_cadence(org):
     assert services.confirmations_sweep(today + datetime.timedelta(days=95))["asked"] == 1
     again = ConfirmationRequest.objects.get(person=org["clerk_person"], status=Status.PENDING)
     assert (again.reason, again.version.number) == ("cadence", 1)
+
+
+def test_the_sweep_versions_a_change_whose_task_was_lost(org):
+    """A write that committed while the broker was down enqueued no versioning task (an
+    update that sends no signals stands for it): the sweep finds the description changed
+    and versions it, once."""
+    Assignment.objects.filter(duty=org["duty"], role=org["clerk"]).update(letter=raci.C)
+    assert _numbers(org["head"], org["clerk"], org["other"]) == [1, 1, 1]
+    assert services.confirmations_sweep()["versions"] == 1
+    assert _numbers(org["head"], org["clerk"], org["other"]) == [1, 2, 1]
+    assert services.confirmations_sweep()["versions"] == 0
 
 
 # ------------------------------------------------------------------ the diff
