@@ -22,6 +22,8 @@ from collaboration.routines.models import (
     TargetProgress,
 )
 from orgmap.models import Department, Project
+from responsibilities.attestation import services as confirmations
+from responsibilities.attestation.models import ConfirmationRequest
 from responsibilities.models import InformationFlow
 from tests import factories
 
@@ -208,3 +210,55 @@ def test_seeding_twice_changes_nothing(routines_demo, sales_manager):
     ).get()
     assert (services_flows.information, services_flows.channel_label) == ("Order details", "ERP")
     assert ImprovementAction.objects.filter(feedback__flow__from_department__code="CS").count() == 2
+
+
+# ------------------------------------------------------------------ declined questions
+
+
+@pytest.fixture
+def declined(django_capture_on_commit_callbacks, sales_manager):
+    """A Sales holder declined their role description with a question."""
+    sales = Department.objects.get(code="SALES")
+    role = factories.RoleFactory(department=sales, title="Key Account Lead")
+    holder = factories.UserFactory(username="kal")
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.AssignmentFactory(duty=factories.DutyFactory(department=sales), role=role)
+        factories.RoleHolderFactory(role=role, person=holder)
+    asked = ConfirmationRequest.objects.get(person=holder)
+    confirmations.confirmation_answer(
+        request_id=asked.pk, person=holder, accept=False, question="Who signs the rebates?"
+    )
+    return role
+
+
+def test_the_department_manager_sees_the_declined_questions(declined, sales_manager, client_for):
+    for path in (
+        reverse("collaboration-dashboard"),
+        reverse("department-collaboration", args=["SALES"]),
+    ):
+        page = client_for(sales_manager).get(path).content.decode()
+        assert 'id="declined-questions"' in page
+        assert "Who signs the rebates?" in page and "Key Account Lead" in page
+
+
+def test_hr_sees_every_declined_question_and_a_member_none(declined, hr, member, client_for):
+    page = client_for(hr).get(reverse("collaboration-dashboard")).content.decode()
+    assert "Who signs the rebates?" in page
+    for path in (
+        reverse("collaboration-dashboard"),
+        reverse("department-collaboration", args=["SALES"]),
+    ):
+        page = client_for(member).get(path).content.decode()
+        assert 'id="declined-questions"' not in page
+        assert "Who signs the rebates?" not in page
+
+
+def test_another_departments_manager_does_not_see_the_question(
+    declined, production_manager, client_for
+):
+    client = client_for(production_manager)
+    page = client.get(reverse("department-collaboration", args=["SALES"])).content.decode()
+    assert 'id="declined-questions"' not in page
+    page = client.get(reverse("collaboration-dashboard")).content.decode()
+    assert "Who signs the rebates?" not in page
+    assert "No holder has declined a role description." in page
