@@ -140,21 +140,54 @@ def _contains(word: str, table: str) -> tuple[str, list]:
     )
 
 
+def _ranked_duty_ids(cursor, conditions, params, phrase, typos, limit) -> list[int]:
+    """The best active duties where every word's condition holds or the stored vector
+    matches the phrase. Ranking costs per matching row (a common word matches a thousand
+    duties): the stored vector's rank (title weighs most), the whole query in the title,
+    and the spelling similarity only for the words taken for typos."""
+    similarity = "".join(" + word_similarity(%s, d.title)" for _word in typos)
+    # The planner prices pg_trgm's GIN scans above a sequential scan that would compute
+    # the operators on all rows; forbid the scan for this statement only
+    # (set_config(..., true) lasts until the end of its transaction, which in autocommit
+    # is this one round trip).
+    cursor.execute(
+        f"""
+        SELECT set_config('enable_seqscan', 'off', true);
+        SELECT d.id
+        FROM responsibilities_duty d, plainto_tsquery('english', %s) AS q
+        WHERE d.active AND (({" AND ".join(conditions)}) OR d.search_vector @@ q)
+        ORDER BY (CASE WHEN d.title ILIKE %s THEN 2 ELSE 0 END){similarity}
+            + ts_rank(d.search_vector, q) DESC, d.title, d.id
+        LIMIT %s
+        """,
+        [phrase, *params, _like(phrase), *typos, limit],
+    )
+    return [row[0] for row in cursor.fetchall()]
+
+
 def _duty_ids_postgres(words: list[str], phrase: str, limit: int) -> tuple[list[int], set[str]]:
-    """The best duties' ids, and the words taken for typos (they occur in no duty)."""
+    """The best duties' ids, and the words taken for typos (they occur in no duty).
+
+    Spelt right is the common case: the first query takes every word as written, and
+    a duty found means every word occurs somewhere (no typo). Only when it finds none
+    does a second round trip ask which words occur nowhere, and a third searches again
+    with those matched by spelling similarity."""
     matches = [_contains(word, "d") for word in words]
     with connection.cursor() as cursor:
-        # First round trip: the session's trigram threshold, and which words occur at all
-        # (a word that occurs nowhere is taken for a typo). Each EXISTS is an index scan
-        # (the planner would rather read 18,000 rows than trust pg_trgm's GIN index; the
-        # setting lasts until the end of this autocommit round trip).
+        written = [param for _sql, params in matches for param in params]
+        ids = _ranked_duty_ids(cursor, [sql for sql, _ in matches], written, phrase, [], limit)
+        if ids:
+            return ids, set()
+        # The session's trigram threshold (for `<%` here and in the roles' query of the
+        # same search), and which words occur in any duty. Each EXISTS is an index scan
+        # (the planner would rather read 18,000 rows than trust pg_trgm's GIN index).
         cursor.execute(
             "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false), "
             "set_config('enable_seqscan', 'off', true); SELECT "
             + ", ".join(
                 f"EXISTS (SELECT 1 FROM responsibilities_duty d WHERE {sql})" for sql, _ in matches
             ),
-            [str(TRIGRAM_THRESHOLD), *(param for _sql, params in matches for param in params)],
+            [str(TRIGRAM_THRESHOLD), *written],
         )
         present = cursor.fetchone()
         conditions, params, typos = [], [], []
@@ -168,27 +201,9 @@ def _duty_ids_postgres(words: list[str], phrase: str, limit: int) -> tuple[list[
                 conditions.append("%s <%% d.title")
                 params.append(word)
                 typos.append(word)
-        # Ranking costs per matching row (a common word matches a thousand duties):
-        # the stored vector's rank (title weighs most), the whole query in the title,
-        # and the spelling similarity only for the words taken for typos.
-        similarity = "".join(" + word_similarity(%s, d.title)" for _word in typos)
-        # The planner prices pg_trgm's GIN scans above a sequential scan that would
-        # compute the operators on all rows; forbid the scan for this statement only
-        # (set_config(..., true) lasts until the end of its transaction, which in
-        # autocommit is this one round trip).
-        cursor.execute(
-            f"""
-            SELECT set_config('enable_seqscan', 'off', true);
-            SELECT d.id
-            FROM responsibilities_duty d, plainto_tsquery('english', %s) AS q
-            WHERE d.active AND (({" AND ".join(conditions)}) OR d.search_vector @@ q)
-            ORDER BY (CASE WHEN d.title ILIKE %s THEN 2 ELSE 0 END){similarity}
-                + ts_rank(d.search_vector, q) DESC, d.title, d.id
-            LIMIT %s
-            """,
-            [phrase, *params, _like(phrase), *typos, limit],
-        )
-        return [row[0] for row in cursor.fetchall()], set(typos)
+        if not typos:
+            return [], set()  # every word occurs, only never together in an active duty
+        return _ranked_duty_ids(cursor, conditions, params, phrase, typos, limit), set(typos)
 
 
 def _fts_phrase(word: str) -> str:

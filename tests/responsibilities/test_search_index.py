@@ -147,6 +147,21 @@ def test_query_count_does_not_grow_with_the_matches(lab):
     assert len(search("calibrate").duties) == 20
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's typo round trips")
+def test_a_search_spelt_right_takes_one_duty_query_and_a_typo_two_more(lab):
+    _department, chemist, duty = lab
+    assignment_set(duty=duty, role=chemist, letter=raci.R, expected_version=0, by=None)
+
+    def duty_statements(query: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            search(query)
+        return sum("FROM responsibilities_duty d" in q["sql"] for q in captured.captured_queries)
+
+    assert duty_statements("calibrate") == 1
+    assert duty_statements("calibrte spectrometer") == 3  # which words occur, then similarity
+    assert [hit.duty.pk for hit in search("calibrte").duties] == [duty.pk]
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's indexes")
 def test_duty_search_can_use_the_indexes_on_postgresql(lab):
     # On a tiny table the planner rightly prefers a scan; forbid it to see that the
