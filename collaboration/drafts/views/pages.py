@@ -28,12 +28,15 @@ ERRORS = {
     "duty_invalid": lambda: _(
         "A duty of this draft is no longer valid live; nothing was published."
     ),
+    "role_invalid": lambda: _(
+        "A role this draft adds is no longer valid live; nothing was published."
+    ),
 }
 
 
 def error_message(error: services.DraftError) -> str:
     message = ERRORS.get(error.code, lambda: _("The request could not be done."))()
-    if isinstance(error, services.DutyInvalid):
+    if getattr(error, "messages", None):  # DutyInvalid, services_new.RoleInvalid
         message += " " + " ".join(error.messages)
     return message
 
