@@ -218,6 +218,9 @@ class DraftNewDuty(models.Model):
     def __str__(self) -> str:
         return f"{self.draft_id}: new duty {self.title}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("draft-new-duty", args=[self.draft_id, self.pk])
+
     @property
     def ref(self) -> int:
         return -self.pk
@@ -251,6 +254,9 @@ class DraftNewRole(models.Model):
 
     def __str__(self) -> str:
         return f"{self.draft_id}: new role {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("draft-new-role", args=[self.draft_id, self.pk])
 
     @property
     def ref(self) -> int:
