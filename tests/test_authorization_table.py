@@ -244,6 +244,7 @@ HTMX_ANSWERS = {
     ("matrix-cell", "post", 400): 422,  # the cell again, with the refusal for its editor
     ("picture-orgchart-department", "get", 302): 200,  # the branch, for under its card
     ("draft-cell", "post", 302): 200,  # the draft's cell, its row's flags and its impact
+    ("draft-new-cell", "post", 302): 200,  # the same, for a cell of a new duty or role
 }
 
 

@@ -14,6 +14,7 @@ from responsibilities.models import Assignment, Duty
 from responsibilities.spreadsheets.exports import LONG_COLUMNS
 from responsibilities.spreadsheets.sheets import csv_lines
 
+from .exports_new import new_duty_rows
 from .models import Draft
 
 CHUNK = 2000
@@ -59,9 +60,16 @@ def draft_matrix_rows(draft: Draft, department: Department) -> Iterator[list]:
                 cell["role__department__code"],
                 cell["letter"],
             )
-        for change in draft.cells.filter(duty_id__in=chunk).select_related("role__department"):
-            role = change.role
-            cells[change.duty_id][role.pk] = (role.title, role.department.code, change.letter)
+        changes = draft.cells.filter(duty_id__in=chunk).select_related(
+            "role__department", "new_role__department"
+        )
+        for change in changes:
+            role = change.role or change.new_role  # a role the draft adds: exports_new.py
+            cells[change.duty_id][change.role_ref] = (
+                role.title,
+                role.department.code,
+                change.letter,
+            )
         for pk, duty in chunk.items():
             for title, code, letter in sorted(cells[pk].values()):
                 if letter:
@@ -74,6 +82,7 @@ def draft_matrix_rows(draft: Draft, department: Department) -> Iterator[list]:
                         duty["project__code"] or "",
                         draft.name,
                     ]
+    yield from new_duty_rows(draft, department)
 
 
 def draft_matrix_csv(draft: Draft, department: Department) -> Iterator[str]:

@@ -22,6 +22,7 @@ from responsibilities import findings_compute, findings_facts, raci, selectors
 from responsibilities.findings_facts import filled
 from responsibilities.models import Assignment, Duty
 
+from . import impact_new
 from .models import Draft, DraftCell, DraftDuty
 
 
@@ -124,7 +125,7 @@ def _duplicates(live_rows, draft_rows, live_keys: dict[int, str]) -> list[raci.D
     titles = {row["pk"]: row["title"] for row in live_rows}
     keys = {
         row["pk"]: live_keys[row["pk"]]
-        if row["title"] == titles[row["pk"]]
+        if row["title"] == titles.get(row["pk"])  # a new duty (impact_new) has none
         else raci.normalise_title(row["title"])
         for row in draft_rows
     }
@@ -204,21 +205,25 @@ def _match_keys(duty_ids: set[int]) -> dict[int, str]:
 
 def draft_impact(draft: Draft) -> Impact:
     duty_changes = list(draft.duties.select_related("department", "project"))
-    cell_changes = list(
-        draft.cells.select_related("role__department").annotate(role_filled=filled("role_id"))
+    # The duties and roles the draft adds, and their cells: impact_new.py.
+    cell_changes, new = impact_new.read(
+        draft,
+        draft.cells.select_related("role__department").annotate(role_filled=filled("role_id")),
     )
     duty_ids = {change.duty_id for change in duty_changes} | {c.duty_id for c in cell_changes}
-    if not duty_ids:
+    duty_ids |= new.live_duty_ids
+    if not duty_ids and not new:
         return Impact(opened=[], closed=[], loads=[])
     live_rows = findings_compute.duty_rows(duty_ids, set())
-    draft_rows = _draft_rows(live_rows, duty_changes)
+    draft_rows = _draft_rows(live_rows, duty_changes) + new.duty_rows()
     live_cells = findings_compute.cells(duty_ids)
-    cells = _draft_cells(live_cells, cell_changes)
+    cells = _draft_cells(live_cells, cell_changes) + new.cell_rows()
     deltas = _load_deltas(live_rows, draft_rows, live_cells, cells)
     heads = {row["department_id"]: row["department__head_id"] for row in draft_rows}
     live_loads, draft_loads, refs = _loads(
-        set(deltas) | {head for head in heads.values() if head}, deltas
+        {pk for pk in deltas if pk > 0} | {head for head in heads.values() if head}, deltas
     )
+    new.add_loads(live_loads, draft_loads, deltas)
     inputs = findings_compute.Inputs(
         duties=draft_rows,
         cells=cells,
@@ -230,7 +235,10 @@ def draft_impact(draft: Draft) -> Impact:
     grouped = {ref.id for group in inputs.duplicates for ref in group.duties}
     live = [
         finding
-        for finding in selectors.stored_findings(duty_ids=duty_ids | grouped, role_ids=set(deltas))
+        for finding in selectors.stored_findings(
+            duty_ids=duty_ids | {pk for pk in grouped if pk > 0},
+            role_ids={pk for pk in deltas if pk > 0},
+        )
         if finding.duty_id is None
         or finding.duty_id in duty_ids
         or finding.rule == raci.DUPLICATE_DUTY

@@ -111,11 +111,20 @@ class DraftDuty(models.Model):
 
 class DraftCell(models.Model):
     """A matrix letter as the draft would have it ("" clears the cell), with the live
-    cell's version and letter it was based on (0 and "": the cell was empty)."""
+    cell's version and letter it was based on (0 and "": the cell was empty). Its duty
+    is a live one (`duty`) or one the draft adds (`new_duty`), and so is its role."""
 
     draft = models.ForeignKey(Draft, on_delete=models.CASCADE, related_name="cells")
-    duty = models.ForeignKey("responsibilities.Duty", on_delete=models.CASCADE, related_name="+")
-    role = models.ForeignKey("orgmap.Role", on_delete=models.CASCADE, related_name="+")
+    duty = models.ForeignKey(
+        "responsibilities.Duty", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    role = models.ForeignKey("orgmap.Role", null=True, on_delete=models.CASCADE, related_name="+")
+    new_duty = models.ForeignKey(
+        "DraftNewDuty", null=True, on_delete=models.CASCADE, related_name="cells"
+    )
+    new_role = models.ForeignKey(
+        "DraftNewRole", null=True, on_delete=models.CASCADE, related_name="cells"
+    )
     letter = models.CharField(max_length=2, blank=True)
     base_version = models.PositiveIntegerField(default=0)
     base_letter = models.CharField(max_length=2, blank=True)
@@ -124,11 +133,134 @@ class DraftCell(models.Model):
     class Meta:
         ordering = ["pk"]
         constraints = [
-            models.UniqueConstraint("draft", "duty", "role", name="draft_cell_once_per_draft"),
+            # A cell of live things (the first one: as before new things came).
+            models.UniqueConstraint(
+                "draft",
+                "duty",
+                "role",
+                condition=Q(duty__isnull=False, role__isnull=False),
+                name="draft_cell_once_per_draft",
+            ),
+            models.UniqueConstraint(
+                "draft",
+                "new_duty",
+                "role",
+                condition=Q(new_duty__isnull=False, role__isnull=False),
+                name="draft_cell_new_duty_once_per_draft",
+            ),
+            models.UniqueConstraint(
+                "draft",
+                "duty",
+                "new_role",
+                condition=Q(duty__isnull=False, new_role__isnull=False),
+                name="draft_cell_new_role_once_per_draft",
+            ),
+            models.UniqueConstraint(
+                "draft",
+                "new_duty",
+                "new_role",
+                condition=Q(new_duty__isnull=False, new_role__isnull=False),
+                name="draft_cell_new_both_once_per_draft",
+            ),
+            models.CheckConstraint(
+                condition=Q(duty__isnull=False) ^ Q(new_duty__isnull=False),
+                name="draft_cell_duty_xor_new_duty",
+            ),
+            models.CheckConstraint(
+                condition=Q(role__isnull=False) ^ Q(new_role__isnull=False),
+                name="draft_cell_role_xor_new_role",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.draft_id}: {self.duty_id}/{self.role_id} {self.base_letter}->{self.letter}"
+        duty = self.duty_id or f"new {self.new_duty_id}"
+        role = self.role_id or f"new {self.new_role_id}"
+        return f"{self.draft_id}: {duty}/{role} {self.base_letter}->{self.letter}"
+
+    @property
+    def duty_ref(self) -> int:
+        """The duty's id as the impact and the matrix in a draft know it: a live duty's
+        pk, or minus the pk of a duty the draft adds."""
+        return self.duty_id if self.duty_id else -self.new_duty_id
+
+    @property
+    def role_ref(self) -> int:
+        return self.role_id if self.role_id else -self.new_role_id
+
+
+class DraftNewDuty(models.Model):
+    """A duty the draft adds. Known to the impact and the matrix in a draft by minus its
+    pk, so that it never collides with a live duty's id."""
+
+    draft = models.ForeignKey(Draft, on_delete=models.CASCADE, related_name="new_duties")
+    title = models.CharField(_("title"), max_length=500)
+    department = models.ForeignKey(
+        "orgmap.Department",
+        verbose_name=_("owning department"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    project = models.ForeignKey(
+        "orgmap.Project",
+        verbose_name=_("project"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("duty added in a draft")
+        verbose_name_plural = _("duties added in a draft")
+
+    def __str__(self) -> str:
+        return f"{self.draft_id}: new duty {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("draft-new-duty", args=[self.draft_id, self.pk])
+
+    @property
+    def ref(self) -> int:
+        return -self.pk
+
+
+class DraftNewRole(models.Model):
+    """A role the draft adds (known by minus its pk, as a new duty)."""
+
+    draft = models.ForeignKey(Draft, on_delete=models.CASCADE, related_name="new_roles")
+    title = models.CharField(_("title"), max_length=200)
+    department = models.ForeignKey(
+        "orgmap.Department",
+        verbose_name=_("department"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    purpose = models.TextField(_("purpose"), blank=True)
+    reports_to = models.ForeignKey(
+        "orgmap.Role",
+        verbose_name=_("reports to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("role added in a draft")
+        verbose_name_plural = _("roles added in a draft")
+
+    def __str__(self) -> str:
+        return f"{self.draft_id}: new role {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("draft-new-role", args=[self.draft_id, self.pk])
+
+    @property
+    def ref(self) -> int:
+        return -self.pk
 
 
 class DraftApproval(models.Model):

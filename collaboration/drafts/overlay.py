@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from responsibilities import findings_compute, matrix_page, raci, selectors
 from responsibilities.models import Assignment
 
+from . import overlay_new
 from .impact import Impact, draft_impact, identity
 from .models import Draft, DraftCell, DraftDuty
 
@@ -65,7 +65,9 @@ def row_findings(live: list[raci.Finding], duty_id: int, impact: Impact) -> list
 def _moved_in_rows(state: DraftState, scope: selectors.Scope, shown: set[int]):
     """Rows of the duties the draft brings into this matrix (moved here)."""
     ids = [
-        pk for pk, row in state.impact.duties.items() if pk not in shown and _in_scope(row, scope)
+        pk
+        for pk, row in state.impact.duties.items()
+        if pk > 0 and pk not in shown and _in_scope(row, scope)  # new duties: overlay_new
     ]
     if not ids:
         return []
@@ -90,11 +92,12 @@ def overlay(state: DraftState, scope: selectors.Scope, *, can_edit: bool):
     """The function that turns a live MatrixPage into the draft's."""
     by_duty: dict[int, list[DraftCell]] = defaultdict(list)
     for cell in state.cells:
-        by_duty[cell.duty_id].append(cell)
+        by_duty[cell.duty_ref].append(cell)  # a new duty's or role's: minus its pk
 
     def apply(matrix: matrix_page.MatrixPage) -> None:
         rows = list(matrix.page.object_list)
         rows += _moved_in_rows(state, scope, {row.duty["pk"] for row in rows})
+        rows += overlay_new.new_rows(state.draft, state.impact, scope)
         for row in rows:
             pk = row.duty["pk"]
             if pk in state.impact.duties:
@@ -105,15 +108,16 @@ def overlay(state: DraftState, scope: selectors.Scope, *, can_edit: bool):
                     }
                 row.duty = {**row.duty, "title": draft_row["title"], "active": draft_row["active"]}
             if can_edit:
-                row.duty["variant_edit_url"] = reverse("draft-duty", args=[state.draft.pk, pk])
+                row.duty["variant_edit_url"] = overlay_new.duty_edit_url(state.draft, pk)
             for cell in by_duty.get(pk, ()):
-                row.assigned[cell.role_id] = {
+                row.assigned[cell.role_ref] = {
                     "letter": cell.letter,
                     "version": 0,
                     "drafted": True,
                 }
             row.findings = row_findings(row.findings, pk, state.impact)
         matrix.page.object_list = rows
+        matrix.columns.extend(overlay_new.new_columns(state.draft, state.impact, scope, rows))
         closed = {identity(finding) for finding in state.impact.closed}
         for column in matrix.columns:
             column.findings = [f for f in column.findings if identity(f) not in closed] + [
@@ -131,7 +135,11 @@ def extra_role_ids(state: DraftState, scope: selectors.Scope) -> set[int]:
     this matrix's duties, and those assigned live to the duties it moves here (one
     query, only when it moves some)."""
     here = {pk for pk, row in state.impact.duties.items() if _in_scope(row, scope)}
-    roles = {cell.role_id for cell in state.cells if cell.letter and cell.duty_id in here}
+    roles = {
+        cell.role_id
+        for cell in state.cells
+        if cell.letter and cell.role_id and cell.duty_ref in here
+    }
     moved_in = {change.duty_id for change in state.duties if change.duty_id in here}
     if moved_in:
         roles |= set(

@@ -17,6 +17,7 @@ from responsibilities.models import Duty
 
 from . import notices, selectors
 from .models import Draft
+from .publish_new import publish_new_things
 from .services import DutyInvalid, NotApproved, NotEditable, PublishConflict
 
 SOURCE = "draft"
@@ -87,13 +88,15 @@ def draft_publish(*, draft: Draft, by: AbstractBaseUser) -> Draft:
             raise PublishConflict(f"draft {draft.pk} conflicts with live changes")
         _apply_duties(duties, locked)
         _apply_cells(draft, cells, live_cells, locked, by)
+        # The duties and roles the draft adds, then their letters (publish_new.py).
+        new_roles = publish_new_things(draft, by=by, locked=locked)
         draft.status, draft.published_at, draft.published_by = (
             Draft.Status.PUBLISHED,
             timezone.now(),
             by,
         )
         draft.save(update_fields=["status", "published_at", "published_by", "updated_at"])
-        notices.published(draft, {cell.role_id for cell in cells})
+        notices.published(draft, {cell.role_id for cell in cells} | new_roles)
         _publish_event(draft, duties, cells)
     return draft
 

@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from orgmap import permissions
 from responsibilities.models import Assignment, Duty
 
+from . import selectors_new
 from .models import Draft, DraftApproval, DraftCell, DraftDuty
 
 
@@ -22,9 +23,9 @@ class DraftScope:
 
 def draft_cells(draft: Draft) -> list[DraftCell]:
     return list(
-        draft.cells.select_related(
-            "duty__department", "duty__project", "role__department"
-        ).order_by("duty__title", "role__title", "pk")
+        draft.cells.filter(duty__isnull=False, role__isnull=False)  # new things: selectors_new
+        .select_related("duty__department", "duty__project", "role__department")
+        .order_by("duty__title", "role__title", "pk")
     )
 
 
@@ -36,7 +37,8 @@ def draft_duties(draft: Draft) -> list[DraftDuty]:
 
 def draft_scope(draft: Draft) -> DraftScope:
     """A cell touches its duty's department (and project) and its role's department; a
-    duty change touches the duty's department and project before and after. Two queries."""
+    duty change touches the duty's department and project before and after; new duties
+    and roles their own (selectors_new.new_scope). Four queries."""
     departments: set[int] = set()
     projects: set[int] = set()
     for row in draft.cells.values("duty__department_id", "duty__project_id", "role__department_id"):
@@ -47,6 +49,9 @@ def draft_scope(draft: Draft) -> DraftScope:
     ):
         departments |= {row["department_id"], row["duty__department_id"]}
         projects |= {row["project_id"], row["duty__project_id"]}
+    new_departments, new_projects = selectors_new.new_scope(draft)
+    departments |= new_departments
+    projects |= new_projects
     departments.discard(None)
     projects.discard(None)
     return DraftScope(frozenset(departments), frozenset(projects))

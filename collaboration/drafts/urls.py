@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from .views import matrix, pages
+from .views import matrix, matrix_new, pages
 
 urlpatterns = [
     path("drafts/", pages.draft_list, name="draft-list"),
@@ -32,4 +32,27 @@ urlpatterns = [
         name="draft-cell",
     ),
     path("drafts/<int:pk>/duties/<int:duty_id>/", matrix.draft_duty, name="draft-duty"),
+    # Duties and roles the draft adds (views/matrix_new.py); their cells share the prefix
+    # of draft-cell, with minus the new thing's pk as its id.
+    re_path(
+        r"^drafts/(?P<pk>[0-9]+)/cells/(?P<duty_ref>-?[0-9]+)/(?P<role_ref>-?[0-9]+)/$",
+        matrix_new.draft_new_cell,
+        name="draft-new-cell",
+    ),
+    path("drafts/<int:pk>/new-duties/", matrix_new.draft_new_duty, name="draft-new-duty-add"),
+    path(
+        "drafts/<int:pk>/new-duties/<int:item>/", matrix_new.draft_new_duty, name="draft-new-duty"
+    ),
+    path(
+        "drafts/<int:pk>/new-duties/<int:item>/delete/",
+        matrix_new.draft_new_duty_delete,
+        name="draft-new-duty-delete",
+    ),
+    path("drafts/<int:pk>/new-roles/", matrix_new.draft_new_role, name="draft-new-role-add"),
+    path("drafts/<int:pk>/new-roles/<int:item>/", matrix_new.draft_new_role, name="draft-new-role"),
+    path(
+        "drafts/<int:pk>/new-roles/<int:item>/delete/",
+        matrix_new.draft_new_role_delete,
+        name="draft-new-role-delete",
+    ),
 ]

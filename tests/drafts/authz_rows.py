@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from collaboration.drafts import services
+from collaboration.drafts import services, services_new
 from collaboration.drafts.models import Draft
 from orgmap.models import Role
 from responsibilities.models import Duty
@@ -24,6 +24,13 @@ def _drafts():
         if draft is None:
             draft = services.draft_create(name=name, author=author)
             services.draft_cell_set(draft=draft, duty=duty, role=role, letter="C")
+            if name == "Authz open":  # a duty and a role it adds (services_new)
+                services_new.draft_new_duty_save(
+                    draft=draft, title="Authz new duty", department=duty.department
+                )
+                services_new.draft_new_role_save(
+                    draft=draft, title="Authz new role", department=duty.department
+                )
             if name == "Authz asked":
                 services.draft_submit(draft=draft, by=author)
         drafts.append(draft)
@@ -34,6 +41,7 @@ def draft_rows(helpers) -> dict:
     read, edit, logged_in = helpers.read, helpers.edit, helpers.LOGGED_IN
     draft, asked, duty, role = _drafts()
     change = draft.cells.get()
+    new_duty, new_role = draft.new_duties.get(), draft.new_roles.get()
     approval = asked.approvals.get(department__code="PROD")
     login = (helpers.LOGIN, helpers.LOGIN)
     post_only = {"anonymous": login, **{p: (405, 403) for p in logged_in}}
@@ -77,6 +85,35 @@ def draft_rows(helpers) -> dict:
         "draft-duty": (
             reverse("draft-duty", args=[draft.pk, duty.pk]),
             edit({"manager"}, post=422),
+        ),
+        # Duties and roles the draft adds; an empty POST is a form with errors.
+        "draft-new-cell": (
+            reverse("draft-new-cell", args=[draft.pk, -new_duty.pk, -new_role.pk]),
+            edit({"manager"}, post=302),
+        ),
+        "draft-new-duty-add": (
+            reverse("draft-new-duty-add", args=[draft.pk]),
+            edit({"manager"}, post=422),
+        ),
+        "draft-new-duty": (
+            reverse("draft-new-duty", args=[draft.pk, new_duty.pk]),
+            edit({"manager"}, post=422),
+        ),
+        "draft-new-duty-delete": (
+            reverse("draft-new-duty-delete", args=[draft.pk, new_duty.pk]),
+            author_only,
+        ),
+        "draft-new-role-add": (
+            reverse("draft-new-role-add", args=[draft.pk]),
+            edit({"manager"}, post=422),
+        ),
+        "draft-new-role": (
+            reverse("draft-new-role", args=[draft.pk, new_role.pk]),
+            edit({"manager"}, post=422),
+        ),
+        "draft-new-role-delete": (
+            reverse("draft-new-role-delete", args=[draft.pk, new_role.pk]),
+            author_only,
         ),
         "draft-submit": (reverse("draft-submit", args=[draft.pk]), author_only),
         "draft-discard": (reverse("draft-discard", args=[draft.pk]), author_only),

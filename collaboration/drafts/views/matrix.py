@@ -62,6 +62,7 @@ def draft_matrix(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             "draft": draft,
             "impact": state.impact,
             "draft_scope_code": department.code,
+            "can_edit_draft": can_edit,  # the banner's "add a duty / role here"
             "edit_duty_label": _("move, rename or retire"),
         },
     )

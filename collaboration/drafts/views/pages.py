@@ -17,6 +17,7 @@ from .. import lookups, publish, selectors, services
 from ..forms import AnswerForm, DraftForm
 from ..impact import draft_impact
 from ..models import Draft, DraftCell, DraftDuty
+from .pages_new import new_things_context
 
 ERRORS = {
     "not_editable": lambda: _("This draft cannot be changed now."),
@@ -28,12 +29,15 @@ ERRORS = {
     "duty_invalid": lambda: _(
         "A duty of this draft is no longer valid live; nothing was published."
     ),
+    "role_invalid": lambda: _(
+        "A role this draft adds is no longer valid live; nothing was published."
+    ),
 }
 
 
 def error_message(error: services.DraftError) -> str:
     message = ERRORS.get(error.code, lambda: _("The request could not be done."))()
-    if isinstance(error, services.DutyInvalid):
+    if getattr(error, "messages", None):  # DutyInvalid, services_new.RoleInvalid
         message += " " + " ".join(error.messages)
     return message
 
@@ -103,6 +107,7 @@ def draft_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "touched_projects": list(Project.objects.filter(pk__in=scope.project_ids)),
         **_actions(request.user, draft, approvals),
+        **new_things_context(draft),  # duties and roles the draft adds: pages_new.py
     }
     return render(request, "drafts/draft_detail.html", context)
 
