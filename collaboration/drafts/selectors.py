@@ -10,6 +10,7 @@ from orgmap import permissions
 from responsibilities.models import Assignment, Duty
 
 from .models import Draft, DraftApproval, DraftCell, DraftDuty
+from .selectors_structure import structure_department_ids
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,8 @@ def draft_duties(draft: Draft) -> list[DraftDuty]:
 
 def draft_scope(draft: Draft) -> DraftScope:
     """A cell touches its duty's department (and project) and its role's department; a
-    duty change touches the duty's department and project before and after. Two queries."""
+    duty change touches the duty's department and project before and after; roles,
+    people and flows as selectors_structure says. Five queries."""
     departments: set[int] = set()
     projects: set[int] = set()
     for row in draft.cells.values("duty__department_id", "duty__project_id", "role__department_id"):
@@ -47,6 +49,7 @@ def draft_scope(draft: Draft) -> DraftScope:
     ):
         departments |= {row["department_id"], row["duty__department_id"]}
         projects |= {row["project_id"], row["duty__project_id"]}
+    departments |= structure_department_ids(draft)
     departments.discard(None)
     projects.discard(None)
     return DraftScope(frozenset(departments), frozenset(projects))
