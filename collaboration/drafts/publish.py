@@ -15,7 +15,7 @@ from orgmap.webhooks.models import DRAFT_PUBLISHED
 from responsibilities import services as live_services
 from responsibilities.models import Duty
 
-from . import notices, selectors
+from . import notices, publish_structure, selectors
 from .models import Draft
 from .services import DutyInvalid, NotApproved, NotEditable, PublishConflict
 
@@ -85,15 +85,18 @@ def draft_publish(*, draft: Draft, by: AbstractBaseUser) -> Draft:
             duties, live_duties
         ):
             raise PublishConflict(f"draft {draft.pk} conflicts with live changes")
+        structure = publish_structure.locked_changes(draft)  # roles, people, flows
         _apply_duties(duties, locked)
         _apply_cells(draft, cells, live_cells, locked, by)
+        publish_structure.apply(structure, by)
         draft.status, draft.published_at, draft.published_by = (
             Draft.Status.PUBLISHED,
             timezone.now(),
             by,
         )
         draft.save(update_fields=["status", "published_at", "published_by", "updated_at"])
-        notices.published(draft, {cell.role_id for cell in cells})
+        role_ids, person_ids = publish_structure.notified_people(structure)
+        notices.published(draft, {cell.role_id for cell in cells} | role_ids, person_ids)
         _publish_event(draft, duties, cells)
     return draft
 
