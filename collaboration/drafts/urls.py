@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import matrix, pages
+from .views import matrix, pages, structure
 
 urlpatterns = [
     path("drafts/", pages.draft_list, name="draft-list"),
@@ -32,4 +32,18 @@ urlpatterns = [
         name="draft-cell",
     ),
     path("drafts/<int:pk>/duties/<int:duty_id>/", matrix.draft_duty, name="draft-duty"),
+    # Roles, people and information flows (views/structure.py)
+    path("drafts/<int:pk>/roles/<int:role_id>/", structure.draft_role, name="draft-role"),
+    path(
+        "drafts/<int:pk>/roles/<int:role_id>/people/",
+        structure.draft_role_people,
+        name="draft-role-people",
+    ),
+    path("drafts/<int:pk>/flows/", structure.draft_flows, name="draft-flows"),
+    path("drafts/<int:pk>/lookup/<str:kind>/", structure.draft_lookup, name="draft-lookup"),
+    path(
+        "drafts/<int:pk>/undo/<str:kind>/<int:change_id>/",
+        structure.draft_structure_undo,
+        name="draft-structure-undo",
+    ),
 ]

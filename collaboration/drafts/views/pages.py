@@ -17,6 +17,7 @@ from .. import lookups, publish, selectors, services
 from ..forms import AnswerForm, DraftForm
 from ..impact import draft_impact
 from ..models import Draft, DraftCell, DraftDuty
+from . import structure
 
 ERRORS = {
     "not_editable": lambda: _("This draft cannot be changed now."),
@@ -28,12 +29,15 @@ ERRORS = {
     "duty_invalid": lambda: _(
         "A duty of this draft is no longer valid live; nothing was published."
     ),
+    "structure_invalid": lambda: _(
+        "A role, holding or flow of this draft is no longer valid live; nothing was published."
+    ),
 }
 
 
 def error_message(error: services.DraftError) -> str:
     message = ERRORS.get(error.code, lambda: _("The request could not be done."))()
-    if isinstance(error, services.DutyInvalid):
+    if getattr(error, "messages", None):  # DutyInvalid, StructureInvalid
         message += " " + " ".join(error.messages)
     return message
 
@@ -102,6 +106,7 @@ def draft_detail(request: HttpRequest, pk: int) -> HttpResponse:
             Department.objects.filter(pk__in=scope.department_ids).order_by("name")
         ),
         "touched_projects": list(Project.objects.filter(pk__in=scope.project_ids)),
+        **structure.structure_context(draft),
         **_actions(request.user, draft, approvals),
     }
     return render(request, "drafts/draft_detail.html", context)
@@ -169,6 +174,8 @@ def draft_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def conflict_settle(request: HttpRequest, pk: int, kind: str, change_id: int) -> HttpResponse:
     draft = lookups.get_draft_for_edit(request.user, pk)
+    if kind in structure.KINDS:  # a role, holding or flow
+        return structure.conflict_settle(request, draft, kind, change_id)
     model = DraftCell if kind == "cell" else DraftDuty
     change = get_object_or_404(model, pk=change_id, draft=draft)
     keep = "live" if request.POST.get("keep") == "live" else "draft"
