@@ -130,7 +130,7 @@ def _pairs(flows: list[dict]) -> tuple[Pairs, set[frozenset[int]]]:
         if flow["action"] == DraftFlow.Action.ADD
     }
     kept = InformationFlow.objects.filter(active=True).exclude(pk__in=removed)
-    ends = kept.values_list("from_department_id", "to_department_id").distinct()
+    ends = kept.values_list("from_department_id", "to_department_id").order_by().distinct()
     others = {frozenset(pair) for pair in ends}
     others |= _line_pairs()
     changed = {pair for pair in removed_ends - added if pair not in others}

@@ -242,3 +242,54 @@ def test_only_the_author_changes_a_drafts_roles_people_and_flows(
         for url in urls:
             assert client.post(url, {"action": "vacate"}).status_code in (403, 405)
     assert not draft.holdings.exists()
+
+
+def test_the_drafts_page_and_matrix_cost_the_same_for_many_structure_changes(
+    world, draft, sales_manager, client_for, django_assert_max_num_queries
+):
+    client = client_for(sales_manager)
+    pages = [draft.get_absolute_url(), reverse("draft-matrix", args=[draft.pk, "SALES"])]
+    # One change of each kind first: each kind reads its own few rows once.
+    structure.draft_role_vacate(draft=draft, role=world.sales_head)
+    structure.draft_role_change(
+        draft=draft,
+        role=world.sales_rep,
+        title="Account Manager",
+        department=world.sales,
+        active=True,
+    )
+    structure.draft_flow_remove(
+        draft=draft,
+        flow=factories.InformationFlowFactory(
+            from_department=world.production, to_department=world.sales
+        ),
+    )
+    first = {}
+    for url in pages:
+        client.get(url)
+        with django_assert_max_num_queries(60) as counted:
+            assert client.get(url).status_code == 200
+        first[url] = len(counted.captured_queries)
+    for number in range(12):
+        department = factories.DepartmentFactory(code=f"Y{number}")
+        role = factories.RoleFactory(department=department, title=f"Clerk {number}")
+        factories.RoleHolderFactory(role=role)
+        structure.draft_role_vacate(draft=draft, role=role)
+        structure.draft_role_change(
+            draft=draft, role=role, title=f"Filer {number}", department=department, active=True
+        )
+        structure.draft_flow_add(
+            draft=draft,
+            from_department=department,
+            to_department=world.production,
+            information="Files",
+            channel="email",
+            frequency="daily",
+        )
+        flow = factories.InformationFlowFactory(
+            from_department=department, to_department=world.sales
+        )
+        structure.draft_flow_remove(draft=draft, flow=flow)
+    for url in pages:
+        with django_assert_max_num_queries(first[url]):
+            assert client.get(url).status_code == 200
