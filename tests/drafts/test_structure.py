@@ -253,6 +253,20 @@ def test_retiring_a_role_opens_inactive_role_assigned(world, draft):
     assert (raci.NO_RESPONSIBLE, world.orders.pk) in opened
 
 
+def test_retiring_a_role_without_duties_closes_its_role_finding(world, draft):
+    idle = factories.RoleFactory(department=world.sales, title="Idle Role")
+    factories.RoleHolderFactory(role=idle)
+    assert Finding.objects.filter(rule=raci.ROLE_WITHOUT_DUTIES, role=idle).exists()
+    structure.draft_role_change(
+        draft=draft, role=idle, title="Idle Role", department=world.sales, active=False
+    )
+    impact = draft_impact(draft)
+    assert [(f.rule, f.roles[0].id) for f in impact.closed] == [
+        (raci.ROLE_WITHOUT_DUTIES, idle.pk)
+    ]
+    assert not impact.opened
+
+
 def test_moving_a_role_to_another_department_opens_the_missing_handoff(world, draft):
     structure.draft_role_change(
         draft=draft,
