@@ -261,9 +261,7 @@ def test_retiring_a_role_without_duties_closes_its_role_finding(world, draft):
         draft=draft, role=idle, title="Idle Role", department=world.sales, active=False
     )
     impact = draft_impact(draft)
-    assert [(f.rule, f.roles[0].id) for f in impact.closed] == [
-        (raci.ROLE_WITHOUT_DUTIES, idle.pk)
-    ]
+    assert [(f.rule, f.roles[0].id) for f in impact.closed] == [(raci.ROLE_WITHOUT_DUTIES, idle.pk)]
     assert not impact.opened
 
 
