@@ -62,7 +62,11 @@ def draft_publish(*, draft: Draft, by: AbstractBaseUser) -> Draft:
     draft was based on: a live edit made after the draft's change is a conflict, and the
     publish is refused whole; nothing is ever overwritten silently."""
     with transaction.atomic():
-        draft = Draft.objects.select_for_update().select_related("author").get(pk=draft.pk)
+        # of=self: FOR UPDATE would lock the author's user row too, and every live
+        # write naming the author (a holding, a history row) would wait for the publish.
+        draft = (
+            Draft.objects.select_for_update(of=("self",)).select_related("author").get(pk=draft.pk)
+        )
         approved = draft.status == Draft.Status.APPROVED
         if draft.status in (Draft.Status.PUBLISHED, Draft.Status.DISCARDED, Draft.Status.REJECTED):
             raise NotEditable(f"draft {draft.pk} is {draft.status}")
@@ -86,9 +90,11 @@ def draft_publish(*, draft: Draft, by: AbstractBaseUser) -> Draft:
         ):
             raise PublishConflict(f"draft {draft.pk} conflicts with live changes")
         structure = publish_structure.locked_changes(draft)  # roles, people, flows
+        # People first: a join waits there for a live join of the same person (then
+        # refused), before this transaction has refreshed any stored findings.
+        publish_structure.apply(structure, by)
         _apply_duties(duties, locked)
         _apply_cells(draft, cells, live_cells, locked, by)
-        publish_structure.apply(structure, by)
         draft.status, draft.published_at, draft.published_by = (
             Draft.Status.PUBLISHED,
             timezone.now(),

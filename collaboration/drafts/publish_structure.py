@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.utils import timezone
 
 from collaboration.routines.services import flow_save
@@ -72,6 +73,10 @@ def _apply_holdings(changes) -> None:
             org_services.role_holder_add(role=change.role, person=change.person, since=today)
     except ValidationError as error:
         raise StructureInvalid(_messages(error)) from error
+    except IntegrityError as error:
+        # The same person joined live between our check and the insert (the open
+        # holding's unique constraint waited for that commit): refuse it all.
+        raise PublishConflict("a holding changed meanwhile") from error
 
 
 def _apply_flows(changes, by) -> None:
@@ -90,9 +95,9 @@ def _apply_flows(changes, by) -> None:
 
 
 def apply(changes: StructureChanges, by) -> None:
-    """Roles first (a role moved before people join it), then people, then flows."""
-    _apply_roles(changes.roles)
+    """People first (see draft_publish), then roles, then flows."""
     _apply_holdings(changes.holdings)
+    _apply_roles(changes.roles)
     _apply_flows(changes.flows, by)
 
 
