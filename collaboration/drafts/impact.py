@@ -22,7 +22,7 @@ from responsibilities import findings_compute, findings_facts, raci, selectors
 from responsibilities.findings_facts import filled
 from responsibilities.models import Assignment, Duty
 
-from . import impact_new
+from . import impact_new, impact_structure
 from .models import Draft, DraftCell, DraftDuty
 
 
@@ -180,14 +180,15 @@ def _live_loads(role_ids: set[int]) -> list[raci.RoleLoad]:
     ]
 
 
-def _loads(role_ids: set[int], deltas: dict[int, list[int]]):
-    """(live loads, draft loads, refs) of these roles."""
+def _loads(role_ids: set[int], deltas: dict[int, list[int]], compared: set[int]):
+    """(live loads, draft loads, refs) of these roles; the loads of `compared` (the
+    roles whose cells or facts the draft changes) are judged."""
     live = _live_loads(role_ids) if role_ids else []
     refs = {load.role.id: load.role for load in live}
     draft = []
     for load in live:
-        if load.role.id in deltas:
-            count, ar = deltas[load.role.id]
+        if load.role.id in compared:
+            count, ar = deltas.get(load.role.id, (0, 0))
             draft.append(
                 raci.RoleLoad(
                     role=load.role,
@@ -195,7 +196,7 @@ def _loads(role_ids: set[int], deltas: dict[int, list[int]]):
                     accountable_or_responsible=load.accountable_or_responsible + ar,
                 )
             )
-    return [load for load in live if load.role.id in deltas], draft, refs
+    return [load for load in live if load.role.id in compared], draft, refs
 
 
 def _match_keys(duty_ids: set[int]) -> dict[int, str]:
@@ -210,34 +211,39 @@ def draft_impact(draft: Draft) -> Impact:
         draft,
         draft.cells.select_related("role__department").annotate(role_filled=filled("role_id")),
     )
+    structure = impact_structure.read(draft)  # roles, people, flows
     duty_ids = {change.duty_id for change in duty_changes} | {c.duty_id for c in cell_changes}
-    duty_ids |= new.live_duty_ids
-    if not duty_ids and not new:
+    duty_ids |= new.live_duty_ids | structure.duty_ids
+    if not duty_ids and not new and not structure.roles:
         return Impact(opened=[], closed=[], loads=[])
     live_rows = findings_compute.duty_rows(duty_ids, set())
     draft_rows = _draft_rows(live_rows, duty_changes) + new.duty_rows()
     live_cells = findings_compute.cells(duty_ids)
-    cells = _draft_cells(live_cells, cell_changes) + new.cell_rows()
+    cells = structure.cells(_draft_cells(live_cells, cell_changes)) + new.cell_rows()
     deltas = _load_deltas(live_rows, draft_rows, live_cells, cells)
     heads = {row["department_id"]: row["department__head_id"] for row in draft_rows}
+    compared = set(deltas) | set(structure.roles)
     live_loads, draft_loads, refs = _loads(
-        {pk for pk in deltas if pk > 0} | {head for head in heads.values() if head}, deltas
+        {pk for pk in compared if pk > 0} | {head for head in heads.values() if head},
+        deltas,
+        compared,
     )
+    refs = {pk: structure.ref(ref) for pk, ref in refs.items()}
     new.add_loads(live_loads, draft_loads, deltas)
     inputs = findings_compute.Inputs(
         duties=draft_rows,
         cells=cells,
         head_roles={dept: refs[head] for dept, head in heads.items() if head in refs},
-        loads=draft_loads,
+        loads=structure.loads(draft_loads),
         duplicates=_duplicates(live_rows, draft_rows, _match_keys(duty_ids)),
     )
-    found = findings_compute.evaluate(inputs)
+    found = findings_compute.evaluate(inputs, pairs=structure.pairs_reader())
     grouped = {ref.id for group in inputs.duplicates for ref in group.duties}
     live = [
         finding
         for finding in selectors.stored_findings(
             duty_ids=duty_ids | {pk for pk in grouped if pk > 0},
-            role_ids={pk for pk in deltas if pk > 0},
+            role_ids={pk for pk in compared if pk > 0},
         )
         if finding.duty_id is None
         or finding.duty_id in duty_ids

@@ -304,3 +304,131 @@ class DraftApproval(models.Model):
     @property
     def scope_name(self) -> str:
         return self.department.name if self.department_id else self.project.name
+
+
+# ------------------------------------------------------------------ roles, people, flows
+# (collaboration/drafts/services_structure.py proposes them; impact_structure.py judges
+# them; publish_structure.py applies them.)
+
+
+class DraftRole(models.Model):
+    """An existing role as the draft would have it: renamed, moved to another
+    department, retired (active False) or brought back. `base` holds the live fields it
+    was based on."""
+
+    draft = models.ForeignKey(Draft, on_delete=models.CASCADE, related_name="role_changes")
+    role = models.ForeignKey("orgmap.Role", on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(_("title"), max_length=200)
+    department = models.ForeignKey(
+        "orgmap.Department",
+        verbose_name=_("department"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    active = models.BooleanField(_("active"), default=True)
+    base = models.JSONField(default=dict)  # the live {title, department_id, active}
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint("draft", "role", name="draft_role_once_per_draft"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.draft_id}: role {self.role_id}"
+
+    def fields(self) -> dict:
+        return {"title": self.title, "department_id": self.department_id, "active": self.active}
+
+
+class DraftHolding(models.Model):
+    """A person joining or leaving a role in the draft. A move is a leave and a join
+    made together; a role left vacant is a leave for each of its holders. `base`: whether
+    the person held the role live when the change was proposed."""
+
+    class Action(models.TextChoices):
+        JOIN = "join", _("joins")
+        LEAVE = "leave", _("leaves")
+
+    draft = models.ForeignKey(Draft, on_delete=models.CASCADE, related_name="holdings")
+    role = models.ForeignKey("orgmap.Role", on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    action = models.CharField(max_length=5, choices=Action.choices)
+    base = models.BooleanField(default=False)  # held live when proposed
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint("draft", "role", "person", name="draft_holding_once_per_draft"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.draft_id}: {self.person_id} {self.action} {self.role_id}"
+
+
+class DraftFlow(models.Model):
+    """An information flow added (its fields, as a live flow needs them) or removed
+    (the live flow; `base` its live {from_department_id, to_department_id, active})."""
+
+    class Action(models.TextChoices):
+        ADD = "add", _("added")
+        REMOVE = "remove", _("removed")
+
+    draft = models.ForeignKey(Draft, on_delete=models.CASCADE, related_name="flow_changes")
+    action = models.CharField(max_length=6, choices=Action.choices)
+    flow = models.ForeignKey(
+        "responsibilities.InformationFlow",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    from_department = models.ForeignKey(
+        "orgmap.Department",
+        verbose_name=_("from department"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    to_department = models.ForeignKey(
+        "orgmap.Department",
+        verbose_name=_("to department"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    information = models.CharField(_("information"), max_length=300, blank=True)
+    channel = models.CharField(_("channel"), max_length=20, blank=True)
+    system_name = models.CharField(_("system name"), max_length=100, blank=True)
+    frequency = models.CharField(_("frequency"), max_length=20, blank=True)
+    base = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(action="add", flow__isnull=True)
+                    & Q(from_department__isnull=False, to_department__isnull=False)
+                )
+                | Q(action="remove", flow__isnull=False),
+                name="draft_flow_add_or_remove",
+            ),
+            models.UniqueConstraint(
+                "draft",
+                "flow",
+                condition=Q(flow__isnull=False),
+                name="draft_flow_removed_once_per_draft",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.draft_id}: flow {self.action} {self.flow_id or ''}"
+
+    def ends(self) -> tuple[int, int]:
+        """The two departments the flow connects (a removal's: as live had them)."""
+        if self.action == self.Action.ADD:
+            return self.from_department_id, self.to_department_id
+        return self.base["from_department_id"], self.base["to_department_id"]

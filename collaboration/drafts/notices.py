@@ -112,13 +112,14 @@ def approval_answered(draft: Draft, approval: DraftApproval) -> list[int]:
     )
 
 
-def published(draft: Draft, role_ids: set[int]) -> list[int]:
-    """Tell the people holding the roles whose responsibilities changed (one message each)."""
+def published(draft: Draft, role_ids: set[int], person_ids: set[int] = frozenset()) -> list[int]:
+    """Tell the people holding the roles whose responsibilities changed, and
+    `person_ids` (who joined or left a role), one message each."""
     holders = set(
         RoleHolder.objects.current()
         .filter(role_id__in=role_ids, person__is_active=True)
         .values_list("person_id", flat=True)
-    )
+    ) | set(person_ids)
     holders.discard(draft.published_by_id)
 
     def words() -> tuple[str, str]:

@@ -15,7 +15,7 @@ from orgmap.webhooks.models import DRAFT_PUBLISHED
 from responsibilities import services as live_services
 from responsibilities.models import Duty
 
-from . import notices, selectors
+from . import notices, publish_structure, selectors
 from .models import Draft
 from .publish_new import publish_new_things
 from .services import DutyInvalid, NotApproved, NotEditable, PublishConflict
@@ -63,7 +63,11 @@ def draft_publish(*, draft: Draft, by: AbstractBaseUser) -> Draft:
     draft was based on: a live edit made after the draft's change is a conflict, and the
     publish is refused whole; nothing is ever overwritten silently."""
     with transaction.atomic():
-        draft = Draft.objects.select_for_update().select_related("author").get(pk=draft.pk)
+        # of=self: FOR UPDATE would lock the author's user row too, and every live
+        # write naming the author (a holding, a history row) would wait for the publish.
+        draft = (
+            Draft.objects.select_for_update(of=("self",)).select_related("author").get(pk=draft.pk)
+        )
         approved = draft.status == Draft.Status.APPROVED
         if draft.status in (Draft.Status.PUBLISHED, Draft.Status.DISCARDED, Draft.Status.REJECTED):
             raise NotEditable(f"draft {draft.pk} is {draft.status}")
@@ -86,6 +90,10 @@ def draft_publish(*, draft: Draft, by: AbstractBaseUser) -> Draft:
             duties, live_duties
         ):
             raise PublishConflict(f"draft {draft.pk} conflicts with live changes")
+        structure = publish_structure.locked_changes(draft)  # roles, people, flows
+        # People first: a join waits there for a live join of the same person (then
+        # refused), before this transaction has refreshed any stored findings.
+        publish_structure.apply(structure, by)
         _apply_duties(duties, locked)
         _apply_cells(draft, cells, live_cells, locked, by)
         # The duties and roles the draft adds, then their letters (publish_new.py).
@@ -96,7 +104,10 @@ def draft_publish(*, draft: Draft, by: AbstractBaseUser) -> Draft:
             by,
         )
         draft.save(update_fields=["status", "published_at", "published_by", "updated_at"])
-        notices.published(draft, {cell.role_id for cell in cells} | new_roles)
+        role_ids, person_ids = publish_structure.notified_people(structure)
+        notices.published(
+            draft, {cell.role_id for cell in cells} | role_ids | new_roles, person_ids
+        )
         _publish_event(draft, duties, cells)
     return draft
 

@@ -11,6 +11,7 @@ from responsibilities.models import Assignment, Duty
 
 from . import selectors_new
 from .models import Draft, DraftApproval, DraftCell, DraftDuty
+from .selectors_structure import structure_department_ids
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,8 @@ def draft_duties(draft: Draft) -> list[DraftDuty]:
 def draft_scope(draft: Draft) -> DraftScope:
     """A cell touches its duty's department (and project) and its role's department; a
     duty change touches the duty's department and project before and after; new duties
-    and roles their own (selectors_new.new_scope). Four queries."""
+    and roles their own (selectors_new.new_scope); roles, people and flows as
+    selectors_structure says. Seven queries."""
     departments: set[int] = set()
     projects: set[int] = set()
     for row in draft.cells.values("duty__department_id", "duty__project_id", "role__department_id"):
@@ -50,7 +52,7 @@ def draft_scope(draft: Draft) -> DraftScope:
         departments |= {row["department_id"], row["duty__department_id"]}
         projects |= {row["project_id"], row["duty__project_id"]}
     new_departments, new_projects = selectors_new.new_scope(draft)
-    departments |= new_departments
+    departments |= new_departments | structure_department_ids(draft)
     projects |= new_projects
     departments.discard(None)
     projects.discard(None)

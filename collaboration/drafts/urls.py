@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from .views import matrix, matrix_new, pages
+from .views import matrix, matrix_new, pages, structure
 
 urlpatterns = [
     path("drafts/", pages.draft_list, name="draft-list"),
@@ -54,5 +54,19 @@ urlpatterns = [
         "drafts/<int:pk>/new-roles/<int:item>/delete/",
         matrix_new.draft_new_role_delete,
         name="draft-new-role-delete",
+    ),
+    # Roles, people and information flows (views/structure.py)
+    path("drafts/<int:pk>/roles/<int:role_id>/", structure.draft_role, name="draft-role"),
+    path(
+        "drafts/<int:pk>/roles/<int:role_id>/people/",
+        structure.draft_role_people,
+        name="draft-role-people",
+    ),
+    path("drafts/<int:pk>/flows/", structure.draft_flows, name="draft-flows"),
+    path("drafts/<int:pk>/lookup/<str:kind>/", structure.draft_lookup, name="draft-lookup"),
+    path(
+        "drafts/<int:pk>/undo/<str:kind>/<int:change_id>/",
+        structure.draft_structure_undo,
+        name="draft-structure-undo",
     ),
 ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from collaboration.drafts import services, services_new
+from collaboration.drafts import services, services_new, services_structure
 from collaboration.drafts.models import Draft
 from orgmap.models import Role
 from responsibilities.models import Duty
@@ -31,6 +31,15 @@ def _drafts():
                 services_new.draft_new_role_save(
                     draft=draft, title="Authz new role", department=duty.department
                 )
+            if name == "Authz open":  # a flow between the same two departments
+                services_structure.draft_flow_add(
+                    draft=draft,
+                    from_department=duty.department,
+                    to_department=role.department,
+                    information="Authz orders",
+                    channel="email",
+                    frequency="daily",
+                )
             if name == "Authz asked":
                 services.draft_submit(draft=draft, by=author)
         drafts.append(draft)
@@ -42,6 +51,7 @@ def draft_rows(helpers) -> dict:
     draft, asked, duty, role = _drafts()
     change = draft.cells.get()
     new_duty, new_role = draft.new_duties.get(), draft.new_roles.get()
+    flow = draft.flow_changes.get()
     approval = asked.approvals.get(department__code="PROD")
     login = (helpers.LOGIN, helpers.LOGIN)
     post_only = {"anonymous": login, **{p: (405, 403) for p in logged_in}}
@@ -121,6 +131,24 @@ def draft_rows(helpers) -> dict:
         "draft-delete": (reverse("draft-delete", args=[draft.pk]), author_only),
         "draft-conflict": (
             reverse("draft-conflict", args=[draft.pk, "cell", change.pk]),
+            author_only,
+        ),
+        # Roles, people and flows (views/structure.py): the author's, while editable.
+        "draft-role": (
+            reverse("draft-role", args=[draft.pk, role.pk]),
+            edit({"manager"}, post=422),
+        ),
+        "draft-role-people": (
+            reverse("draft-role-people", args=[draft.pk, role.pk]),
+            {**post_only, "manager": (405, 422)},
+        ),
+        "draft-flows": (reverse("draft-flows", args=[draft.pk]), edit({"manager"}, post=422)),
+        "draft-lookup": (
+            reverse("draft-lookup", args=[draft.pk, "roles"]),
+            {**edit({"manager"}, post=405), **{p: (403, 405) for p in logged_in if p != "manager"}},
+        ),
+        "draft-structure-undo": (
+            reverse("draft-structure-undo", args=[draft.pk, "flow", flow.pk]),
             author_only,
         ),
         "draft-publish": (

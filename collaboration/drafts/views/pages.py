@@ -17,6 +17,7 @@ from .. import lookups, publish, selectors, services
 from ..forms import AnswerForm, DraftForm
 from ..impact import draft_impact
 from ..models import Draft, DraftCell, DraftDuty
+from . import structure
 from .pages_new import new_things_context
 
 ERRORS = {
@@ -32,12 +33,15 @@ ERRORS = {
     "role_invalid": lambda: _(
         "A role this draft adds is no longer valid live; nothing was published."
     ),
+    "structure_invalid": lambda: _(
+        "A role, holding or flow of this draft is no longer valid live; nothing was published."
+    ),
 }
 
 
 def error_message(error: services.DraftError) -> str:
     message = ERRORS.get(error.code, lambda: _("The request could not be done."))()
-    if getattr(error, "messages", None):  # DutyInvalid, services_new.RoleInvalid
+    if getattr(error, "messages", None):  # DutyInvalid, RoleInvalid, StructureInvalid
         message += " " + " ".join(error.messages)
     return message
 
@@ -106,6 +110,7 @@ def draft_detail(request: HttpRequest, pk: int) -> HttpResponse:
             Department.objects.filter(pk__in=scope.department_ids).order_by("name")
         ),
         "touched_projects": list(Project.objects.filter(pk__in=scope.project_ids)),
+        **structure.structure_context(draft),
         **_actions(request.user, draft, approvals),
         **new_things_context(draft),  # duties and roles the draft adds: pages_new.py
     }
@@ -174,6 +179,8 @@ def draft_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def conflict_settle(request: HttpRequest, pk: int, kind: str, change_id: int) -> HttpResponse:
     draft = lookups.get_draft_for_edit(request.user, pk)
+    if kind in structure.KINDS:  # a role, holding or flow
+        return structure.conflict_settle(request, draft, kind, change_id)
     model = DraftCell if kind == "cell" else DraftDuty
     change = get_object_or_404(model, pk=change_id, draft=draft)
     keep = "live" if request.POST.get("keep") == "live" else "draft"
