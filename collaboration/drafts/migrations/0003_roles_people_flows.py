@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('drafts', '0001_initial'),
+        ('drafts', '0002_new_duties_roles'),
         ('orgmap', '0006_access_change'),
         ('responsibilities', '0015_assignment_change_source_name'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
