@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import matrix, pages
+from .views import in_draft, matrix, pages
 
 urlpatterns = [
     path("drafts/", pages.draft_list, name="draft-list"),
@@ -32,4 +32,22 @@ urlpatterns = [
         name="draft-cell",
     ),
     path("drafts/<int:pk>/duties/<int:duty_id>/", matrix.draft_duty, name="draft-duty"),
+    # Pages and exports in a draft (views/in_draft.py).
+    path(
+        "drafts/<int:pk>/matrix/<str:code>/export.xlsx",
+        in_draft.draft_matrix_xlsx,
+        name="draft-matrix-xlsx",
+    ),
+    path(
+        "drafts/<int:pk>/departments/<str:code>/",
+        in_draft.draft_department,
+        name="draft-department",
+    ),
+    path("drafts/<int:pk>/roles/<int:role_id>/", in_draft.draft_role, name="draft-role"),
+    path(
+        "drafts/<int:pk>/roles/<int:role_id>/description.<str:fmt>",
+        in_draft.draft_role_document,
+        name="draft-role-document",
+    ),
+    path("drafts/<int:pk>/findings/", in_draft.draft_findings, name="draft-findings"),
 ]
