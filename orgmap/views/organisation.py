@@ -110,9 +110,14 @@ def role_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def render_role(
-    request: HttpRequest, role: Role, variant: panels.PageVariant | None = None
+    request: HttpRequest,
+    role: Role,
+    variant: panels.PageVariant | None = None,
+    *,
+    holder_form: RoleHolderForm | None = None,
 ) -> HttpResponse:
-    """The role page: live, or a `variant` of it (a draft's)."""
+    """The role page: live (`holder_form`: the form with its errors), or a `variant` of
+    it (a draft's)."""
     current, past = selectors.role_holders(role)
     context = {
         "role": role,
@@ -122,7 +127,7 @@ def render_role(
         "can_edit": variant is None and permissions.can_edit_role(request.user, role),
         "can_edit_holders": variant is None
         and permissions.can_edit_role_holders(request.user, role),
-        "holder_form": RoleHolderForm(role=role) if variant is None else None,
+        "holder_form": holder_form or (RoleHolderForm(role=role) if variant is None else None),
         "panels": panels.page_panels("role", request, role, variant),
         "variant": variant,
     }
@@ -195,20 +200,7 @@ def role_holder_add(request: HttpRequest, pk: int) -> HttpResponse:
         return _holders_response(request, role, RoleHolderForm(role=role))
     if request.htmx:
         return _holders_response(request, role, form)
-    current, past = selectors.role_holders(role)
-    return render(
-        request,
-        "orgmap/role_detail.html",
-        {
-            "role": role,
-            "current_holders": current,
-            "past_holders": past,
-            "direct_reports": list(role.direct_reports.select_related("department")),
-            "can_edit": permissions.can_edit_role(request.user, role),
-            "can_edit_holders": True,
-            "holder_form": form,
-        },
-    )
+    return render_role(request, role, holder_form=form)
 
 
 @require_http_methods(["GET", "POST"])
