@@ -112,7 +112,8 @@ def _role_panels(state: DraftState) -> dict:
         }
         return render_to_string(f"{TEMPLATE}#role-body", context, request)
 
-    return {"role-actions": actions, "role": body}
+    # The role's facts panels (its confirmations) are live actions, not the draft's.
+    return {"role-actions": actions, "role-facts": lambda request, role: "", "role": body}
 
 
 @require_GET

@@ -66,6 +66,9 @@ def draft_matrix(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             "draft_scope_code": scopes.scope_code(scope),
             "draft_scope": scope,
             "live_matrix_url": scopes.live_matrix_url(scope),
+            "department_page_url": reverse("draft-department", args=[draft.pk, department.code])
+            if department is not None
+            else "",
             "edit_duty_label": _("move, rename or retire"),
         },
     )
