@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import HttpRequest
@@ -41,12 +42,35 @@ def render_slot(slot: str, request: HttpRequest, subject: Any) -> SafeString:
     return mark_safe("".join(part for part in parts if part))
 
 
-def page_panels(page: str, request: HttpRequest, subject: Any) -> dict[str, SafeString]:
+@dataclass
+class PageVariant:
+    """A department or role page shown other than live, e.g. in a draft
+    (collaboration/drafts): `panels` replaces the panels of some slots (a function
+    there may still render the slot's own panels with render_slot), `url` gives the
+    address of a department or role it links to (so that links stay in the draft),
+    `banner` is a template shown above the page with `context`."""
+
+    banner: str
+    url: Callable[[Any], str]
+    panels: dict[str, PanelFunction] = field(default_factory=dict)
+    context: dict = field(default_factory=dict)
+
+
+def page_panels(
+    page: str, request: HttpRequest, subject: Any, variant: PageVariant | None = None
+) -> dict[str, SafeString]:
     """The slots of a page, for its template: `panels.<page>_actions` (buttons in the
     page head), `panels.<page>_facts` (inside its facts list) and `panels.<page>`
-    (sections in the body)."""
+    (sections in the body); a `variant`'s own panels in place of those it replaces."""
+    replaced = variant.panels if variant is not None else {}
+
+    def slot(name: str) -> SafeString:
+        if name in replaced:
+            return mark_safe(replaced[name](request, subject))
+        return render_slot(name, request, subject)
+
     return {
-        f"{page}_actions": render_slot(f"{page}-actions", request, subject),
-        f"{page}_facts": render_slot(f"{page}-facts", request, subject),
-        page: render_slot(page, request, subject),
+        f"{page}_actions": slot(f"{page}-actions"),
+        f"{page}_facts": slot(f"{page}-facts"),
+        page: slot(page),
     }

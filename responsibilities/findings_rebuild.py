@@ -12,7 +12,7 @@ from django.db import transaction
 
 from orgmap.models import Role
 
-from . import findings_compute, findings_facts
+from . import findings_compute, findings_facts, findings_generation
 from .models import Duty, Finding
 from .selectors import Scope
 
@@ -71,6 +71,7 @@ def findings_rebuild() -> RebuildReport:
             Finding.objects.filter(pk__in=[row.pk for row in report.removed]).delete()
         if report.added:
             Finding.objects.bulk_create([_copy(row) for row in report.added], batch_size=1000)
+        findings_generation.bump()
     return report
 
 

@@ -41,7 +41,7 @@ from django.utils import timezone, translation
 
 from orgmap.models import Department, Role, RoleHolder
 
-from . import findings_compute, findings_facts, raci, webhook_events
+from . import findings_compute, findings_facts, findings_generation, raci, webhook_events
 from .models import Assignment, Duty, Finding
 
 # The fields of each model that findings read: a save that changes none of them changes
@@ -195,6 +195,7 @@ def findings_refresh(
         return []
     # A duty whose department (and project) are not loaded is read like the others.
     loaded = {duty.pk: duty for duty in duties if _is_loaded(duty)}
+    findings_generation.bump()
     with transaction.atomic(savepoint=False):
         inputs, role_ids = _inputs(loaded, duty_ids, department_ids, role_ids, match_keys)
         pairs = functools.cache(findings_facts.connected_pairs)  # once for every language
@@ -253,6 +254,7 @@ def cell_changed(
     if (pending := getattr(_local, "pending", None)) is not None:
         _defer(pending, duty_ids={duty.pk}, role_ids={role_id}, match_keys=set())
         return []
+    findings_generation.bump()  # a letter changed, even when no finding does
     after_load = _load_after(load, duty, *letters)
 
     def inputs(cells: list[dict], role_load: raci.RoleLoad) -> findings_compute.Inputs:

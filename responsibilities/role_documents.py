@@ -54,20 +54,25 @@ class RoleDescription:
     # when asked for (None: not shown).
     version: object = None
     acceptances: list | None = None
+    # A description of something other than live (a draft's), shown on every page and
+    # in the title: "" for live.
+    watermark: str = ""
 
     @property
     def duty_count(self) -> int:
         return len({a.duty_id for group in self.groups for a in group.assignments})
 
 
-def role_description(role: Role) -> RoleDescription:
-    """Everything a role description shows, in four queries."""
+def role_description(role: Role, *, assignments: list[Assignment] | None = None) -> RoleDescription:
+    """Everything a role description shows, in four queries. `assignments`: the role's
+    cells on active duties as something other than live has them (a draft's), by title."""
     holders = list(RoleHolder.objects.current().filter(role=role).select_related("person__profile"))
-    assignments = list(
-        Assignment.objects.filter(role=role, duty__active=True)
-        .select_related("duty__department", "duty__project")
-        .order_by("duty__title")
-    )
+    if assignments is None:
+        assignments = list(
+            Assignment.objects.filter(role=role, duty__active=True)
+            .select_related("duty__department", "duty__project")
+            .order_by("duty__title")
+        )
     letters = {
         "A": ("A", _("Accountable"), raci.ACCOUNTABLE_LETTERS),
         "R": ("R", _("Responsible"), raci.RESPONSIBLE_LETTERS),
@@ -180,6 +185,9 @@ def role_description_docx(description: RoleDescription) -> bytes:
     # East Asian text takes its font from a separate attribute in Word.
     normal.element.rPr.rFonts.set(qn("w:eastAsia"), "Noto Sans CJK SC")
     document.core_properties.title = role.title
+    if description.watermark:
+        document.core_properties.title = f"{description.watermark} · {role.title}"
+        document.add_paragraph(description.watermark).runs[0].bold = True
     document.add_heading(role.title, level=0)
     facts = document.add_table(rows=0, cols=2)
     facts.style = "Light List"

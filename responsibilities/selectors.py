@@ -194,6 +194,26 @@ def stored_findings_page(
     return FindingsPage(page=page, summary=summary, total=total)
 
 
+def stored_findings_slice(
+    scope: Scope, *, rule: str = "", severity: str = "", exclude: Q, start: int, stop: int
+) -> list[tuple[str, raci.Finding]]:
+    """(sort key, finding) of a scope's stored findings from `start` to `stop` in raci's
+    order, optionally of one rule or severity, leaving out those `exclude` matches:
+    one query. For a page that merges other findings into the stored ones (a draft's)."""
+    condition = _stored_filter(scope)
+    if rule:
+        condition &= Q(rule=rule)
+    if severity:
+        condition &= Q(severity=severity)
+    rows = (
+        Finding.objects.filter(condition)
+        .exclude(exclude)
+        .order_by(_reading_order())
+        .values(*_STORED_VALUES, "sort_key", text=_text())
+    )
+    return [(row["sort_key"], _stored_finding(row)) for row in rows[start:stop]]
+
+
 def stored_summary(scope: Scope) -> dict[str, int]:
     """Count per rule code, in RULES order (as raci.summarise): one aggregate query."""
     counts = dict(

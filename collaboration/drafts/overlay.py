@@ -12,7 +12,8 @@ from responsibilities import findings_compute, matrix_page, raci, selectors
 from responsibilities.models import Assignment
 
 from . import overlay_new
-from .impact import Impact, draft_impact, identity
+from .impact import Impact, identity
+from .impact_cache import cached_impact
 from .models import Draft, DraftCell, DraftDuty
 
 
@@ -29,7 +30,7 @@ class DraftState:
     def read(cls, draft: Draft) -> DraftState:
         cells = list(draft.cells.select_related("duty__department", "role__department"))
         duties = list(draft.duties.select_related("department", "project", "duty__department"))
-        return cls(draft=draft, cells=cells, duties=duties, impact=draft_impact(draft))
+        return cls(draft=draft, cells=cells, duties=duties, impact=cached_impact(draft))
 
 
 def _in_scope(row: dict, scope: selectors.Scope) -> bool:

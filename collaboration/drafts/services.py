@@ -76,12 +76,12 @@ def draft_cell_set(*, draft: Draft, duty: Duty, role: Role, letter: str | None) 
             base_version=live["version"] if live else 0,
         )
     change.letter = letter or ""
+    Draft.objects.filter(pk=draft.pk).update(updated_at=timezone.now())
     if change.letter == change.base_letter:
         if change.pk:
             change.delete()
         return None
     change.save()
-    Draft.objects.filter(pk=draft.pk).update(updated_at=timezone.now())
     return change
 
 
@@ -122,6 +122,7 @@ def draft_duty_change(
     change = DraftDuty.objects.select_for_update().filter(draft=draft, duty=duty).first()
     if change is None:
         change = DraftDuty(draft=draft, duty=duty, base=selectors.live_duty_fields(duty))
+    Draft.objects.filter(pk=draft.pk).update(updated_at=timezone.now())
     if fields == change.base:
         if change.pk:
             change.delete()
@@ -133,7 +134,6 @@ def draft_duty_change(
         active,
     )
     change.save()
-    Draft.objects.filter(pk=draft.pk).update(updated_at=timezone.now())
     return change
 
 
@@ -143,6 +143,8 @@ def draft_conflict_settle(*, draft: Draft, change: DraftCell | DraftDuty, keep: 
     based on the live state, and publishing will replace it knowingly) or take live's
     ("live": the draft's change is dropped)."""
     _editable(draft)
+    # The draft changed: its cached impact (impact_cache.py) is keyed by updated_at.
+    Draft.objects.filter(pk=draft.pk).update(updated_at=timezone.now())
     if keep == "live":
         change.delete()
         return

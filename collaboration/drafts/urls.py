@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from .views import matrix, matrix_new, pages, structure
+from .views import in_draft, matrix, matrix_new, pages, structure
 
 urlpatterns = [
     path("drafts/", pages.draft_list, name="draft-list"),
@@ -56,7 +56,11 @@ urlpatterns = [
         name="draft-new-role-delete",
     ),
     # Roles, people and information flows (views/structure.py)
-    path("drafts/<int:pk>/roles/<int:role_id>/", structure.draft_role, name="draft-role"),
+    path(
+        "drafts/<int:pk>/roles/<int:role_id>/change/",
+        structure.draft_role,
+        name="draft-role-change",
+    ),
     path(
         "drafts/<int:pk>/roles/<int:role_id>/people/",
         structure.draft_role_people,
@@ -69,4 +73,22 @@ urlpatterns = [
         structure.draft_structure_undo,
         name="draft-structure-undo",
     ),
+    # Pages and exports in a draft (views/in_draft.py).
+    path(
+        "drafts/<int:pk>/matrix/<str:code>/export.xlsx",
+        in_draft.draft_matrix_xlsx,
+        name="draft-matrix-xlsx",
+    ),
+    path(
+        "drafts/<int:pk>/departments/<str:code>/",
+        in_draft.draft_department,
+        name="draft-department",
+    ),
+    path("drafts/<int:pk>/roles/<int:role_id>/", in_draft.draft_role, name="draft-role"),
+    path(
+        "drafts/<int:pk>/roles/<int:role_id>/description.<str:fmt>",
+        in_draft.draft_role_document,
+        name="draft-role-document",
+    ),
+    path("drafts/<int:pk>/findings/", in_draft.draft_findings, name="draft-findings"),
 ]

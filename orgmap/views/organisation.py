@@ -39,20 +39,29 @@ def department_detail(request: HttpRequest, code: str) -> HttpResponse:
     department = get_object_or_404(
         Department.objects.select_related("head", "parent"), code__iexact=code
     )
-    return render(
-        request,
-        "orgmap/department_detail.html",
-        {
-            "department": department,
-            "breadcrumbs": selectors.department_breadcrumbs(department),
-            "roles": selectors.department_roles(department),
-            "children": selectors.department_children(department),
-            "can_manage": permissions.can_manage_department(request.user, department),
-            "editors": permissions.department_editors(department),
-            "can_manage_access": permissions.can_manage_access(request.user),
-            "panels": panels.page_panels("department", request, department),
-        },
-    )
+    return render_department(request, department)
+
+
+def render_department(
+    request: HttpRequest, department: Department, variant: panels.PageVariant | None = None
+) -> HttpResponse:
+    """The department page: live, or a `variant` of it (a draft's)."""
+    # In a variant the page shows, it does not edit: its edits are the variant's own.
+    can_manage = variant is None and permissions.can_manage_department(request.user, department)
+    context = {
+        "department": department,
+        "breadcrumbs": selectors.department_breadcrumbs(department),
+        "roles": selectors.department_roles(department),
+        "children": selectors.department_children(department),
+        "can_manage": can_manage,
+        "editors": permissions.department_editors(department),
+        "can_manage_access": variant is None and permissions.can_manage_access(request.user),
+        "panels": panels.page_panels("department", request, department, variant),
+        "variant": variant,
+    }
+    if variant is not None:
+        context |= variant.context
+    return render(request, "orgmap/department_detail.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -97,21 +106,34 @@ def role_detail(request: HttpRequest, pk: int) -> HttpResponse:
     role = get_object_or_404(
         Role.objects.select_related("department", "reports_to__department"), pk=pk
     )
+    return render_role(request, role)
+
+
+def render_role(
+    request: HttpRequest,
+    role: Role,
+    variant: panels.PageVariant | None = None,
+    *,
+    holder_form: RoleHolderForm | None = None,
+) -> HttpResponse:
+    """The role page: live (`holder_form`: the form with its errors), or a `variant` of
+    it (a draft's)."""
     current, past = selectors.role_holders(role)
-    return render(
-        request,
-        "orgmap/role_detail.html",
-        {
-            "role": role,
-            "current_holders": current,
-            "past_holders": past,
-            "direct_reports": list(role.direct_reports.select_related("department")),
-            "can_edit": permissions.can_edit_role(request.user, role),
-            "can_edit_holders": permissions.can_edit_role_holders(request.user, role),
-            "holder_form": RoleHolderForm(role=role),
-            "panels": panels.page_panels("role", request, role),
-        },
-    )
+    context = {
+        "role": role,
+        "current_holders": current,
+        "past_holders": past,
+        "direct_reports": list(role.direct_reports.select_related("department")),
+        "can_edit": variant is None and permissions.can_edit_role(request.user, role),
+        "can_edit_holders": variant is None
+        and permissions.can_edit_role_holders(request.user, role),
+        "holder_form": holder_form or (RoleHolderForm(role=role) if variant is None else None),
+        "panels": panels.page_panels("role", request, role, variant),
+        "variant": variant,
+    }
+    if variant is not None:
+        context |= variant.context
+    return render(request, "orgmap/role_detail.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -178,20 +200,7 @@ def role_holder_add(request: HttpRequest, pk: int) -> HttpResponse:
         return _holders_response(request, role, RoleHolderForm(role=role))
     if request.htmx:
         return _holders_response(request, role, form)
-    current, past = selectors.role_holders(role)
-    return render(
-        request,
-        "orgmap/role_detail.html",
-        {
-            "role": role,
-            "current_holders": current,
-            "past_holders": past,
-            "direct_reports": list(role.direct_reports.select_related("department")),
-            "can_edit": permissions.can_edit_role(request.user, role),
-            "can_edit_holders": True,
-            "holder_form": form,
-        },
-    )
+    return render_role(request, role, holder_form=form)
 
 
 @require_http_methods(["GET", "POST"])

@@ -55,8 +55,11 @@ def _matrix_url(project_code: str | None, department_code: str) -> str:
 
 
 @register.filter
-def matrix_url(finding: raci.Finding) -> str:
-    """The address of the matrix a finding's duty is shown in."""
+def matrix_url(finding: raci.Finding, prefix: str = "") -> str:
+    """The address of the matrix a finding's duty is shown in; with a `prefix` (a
+    draft's matrices), "<prefix><code>/"."""
+    if prefix:
+        return f"{prefix}{finding.project_code or finding.department_code}/"
     return _matrix_url(finding.project_code, finding.department_code)
 
 

@@ -88,6 +88,7 @@ def draft_rows(helpers) -> dict:
                 **{p: (403, 405) for p in logged_in if p not in concerned},
             },
         ),
+        **_in_draft_rows(draft, duty, role, concerned, logged_in, edit),
         "draft-cell": (
             reverse("draft-cell", args=[draft.pk, duty.pk, role.pk]),
             edit({"manager"}, post=302),
@@ -134,8 +135,8 @@ def draft_rows(helpers) -> dict:
             author_only,
         ),
         # Roles, people and flows (views/structure.py): the author's, while editable.
-        "draft-role": (
-            reverse("draft-role", args=[draft.pk, role.pk]),
+        "draft-role-change": (
+            reverse("draft-role-change", args=[draft.pk, role.pk]),
             edit({"manager"}, post=422),
         ),
         "draft-role-people": (
@@ -160,4 +161,22 @@ def draft_rows(helpers) -> dict:
             reverse("draft-answer", args=[asked.pk, approval.pk]),
             {**post_only, "other_manager": (405, 302), "admin": (405, 302)},
         ),
+    }
+
+
+def _in_draft_rows(draft, duty, role, concerned, logged_in, edit) -> dict:
+    """The pages and exports in a draft: whoever may see the draft, read only."""
+    seen = {
+        **edit(concerned, post=405),
+        **{p: (403, 405) for p in logged_in if p not in concerned},
+    }
+    return {
+        name: (reverse(name, args=[draft.pk, *args]), seen)
+        for name, args in {
+            "draft-matrix-xlsx": ["SALES"],
+            "draft-department": ["SALES"],
+            "draft-role": [role.pk],
+            "draft-role-document": [role.pk, "docx"],
+            "draft-findings": [],
+        }.items()
     }

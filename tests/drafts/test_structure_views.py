@@ -28,7 +28,7 @@ def test_the_author_renames_moves_and_retires_a_role_in_the_draft(
     world, draft, sales_manager, client_for
 ):
     client = client_for(sales_manager)
-    url = reverse("draft-role", args=[draft.pk, world.sales_rep.pk])
+    url = reverse("draft-role-change", args=[draft.pk, world.sales_rep.pk])
     assert client.get(url).status_code == 200
     response = client.post(url, {"title": "Account Manager", "department": "PROD"})
     assert response.status_code == 302
@@ -54,7 +54,7 @@ def test_a_bad_role_form_says_why_and_writes_nothing(
     world, draft, sales_manager, client_for, data, message
 ):
     response = client_for(sales_manager).post(
-        reverse("draft-role", args=[draft.pk, world.sales_rep.pk]), data
+        reverse("draft-role-change", args=[draft.pk, world.sales_rep.pk]), data
     )
     assert response.status_code == 422 and message in _page(response)
     assert not DraftRole.objects.exists()
@@ -67,7 +67,7 @@ def test_people_join_leave_and_move_through_the_role_page(
     people = reverse("draft-role-people", args=[draft.pk, world.planner.pk])
     newcomer = factories.UserFactory(display_name="Nina Newcomer")
     confirm = client.get(
-        reverse("draft-role", args=[draft.pk, world.planner.pk]) + f"?person={newcomer.pk}"
+        reverse("draft-role-change", args=[draft.pk, world.planner.pk]) + f"?person={newcomer.pk}"
     )
     assert "Nina Newcomer joins this role?" in _page(confirm)
     assert client.post(people, {"action": "join", "person": newcomer.pk}).status_code == 302
@@ -82,7 +82,7 @@ def test_people_join_leave_and_move_through_the_role_page(
         ("production_manager", "Planner", "join"),
         ("production_manager", "Production Manager", "leave"),
     }
-    page = _page(client.get(reverse("draft-role", args=[draft.pk, world.planner.pk])))
+    page = _page(client.get(reverse("draft-role-change", args=[draft.pk, world.planner.pk])))
     assert "Nina Newcomer" in page and "Leave the role vacant" in page
 
 
@@ -232,7 +232,7 @@ def test_only_the_author_changes_a_drafts_roles_people_and_flows(
     world, draft, production_manager, admin_user, client_for
 ):
     urls = [
-        reverse("draft-role", args=[draft.pk, world.sales_rep.pk]),
+        reverse("draft-role-change", args=[draft.pk, world.sales_rep.pk]),
         reverse("draft-role-people", args=[draft.pk, world.sales_rep.pk]),
         reverse("draft-flows", args=[draft.pk]),
         reverse("draft-lookup", args=[draft.pk, "roles"]),

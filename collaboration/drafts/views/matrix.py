@@ -26,7 +26,7 @@ from responsibilities import selectors as live_selectors
 from responsibilities.models import Assignment, Duty
 from responsibilities.views.matrix import render_matrix
 
-from .. import lookups, services
+from .. import lookups, scopes, services
 from ..exports import draft_matrix_csv
 from ..forms import DraftDutyForm
 from ..models import Draft, DraftCell
@@ -42,47 +42,46 @@ def draft_matrix(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     draft = lookups.get_draft_for_view(request.user, pk)
     departments = list(Department.objects.order_by("name"))
     department = next((d for d in departments if d.code.upper() == code.upper()), None)
-    if department is None:
-        raise Http404("No such department")
+    scope = scopes.scope_for_code(code) if department is None else None
+    if department is None and scope is None:
+        raise Http404("No such department or project")
     switch_to = request.GET.get("department", "")
-    if switch_to and switch_to.upper() != department.code.upper():
+    if department is not None and switch_to and switch_to.upper() != department.code.upper():
         other = get_object_or_404(Department, code__iexact=switch_to)
         return redirect("draft-matrix", pk=draft.pk, code=other.code)
+    if department is not None:
+        scope = live_selectors.Scope(department=department)
     state = DraftState.read(draft)
-    scope = live_selectors.Scope(department=department)
     can_edit = permissions.can_edit_draft(request.user, draft)
     variant = matrix_page.Variant(
         cell_prefix=_cell_prefix(draft),
         overlay=overlay(state, scope, can_edit=can_edit),
         editable=lambda rows: {row.duty["pk"] for row in rows} if can_edit else set(),
         banner="drafts/banner.html",
-        findings_url=draft.get_absolute_url(),
+        findings_url=scopes.findings_url(draft.pk, scope),
         extra_role_ids=extra_role_ids(state, scope),
         context={
             "draft": draft,
             "impact": state.impact,
-            "draft_scope_code": department.code,
-            "can_edit_draft": can_edit,  # the banner's "add a duty / role here"
+            "draft_scope_code": scopes.scope_code(scope),
+            "draft_scope": scope,
+            "live_matrix_url": scopes.live_matrix_url(scope),
+            "department_page_url": reverse("draft-department", args=[draft.pk, department.code])
+            if department is not None
+            else "",
+            # The banner's "add a duty / role here" (a department's matrix).
+            "can_edit_draft": can_edit and department is not None,
             "edit_duty_label": _("move, rename or retire"),
         },
     )
     return render_matrix(
         request,
         scope,
-        title=department.name,
-        base_url=reverse("draft-matrix", args=[draft.pk, department.code]),
-        departments=departments,
+        title=scope.project.name if scope.project else department.name,
+        base_url=scopes.matrix_url(draft.pk, scope),
+        departments=departments if department is not None else None,
         variant=variant,
     )
-
-
-def _scope(token: str, duty: Duty) -> live_selectors.Scope:
-    kind, _sep, code = token.partition(":")
-    if kind == "department" and code and code.upper() != duty.department.code.upper():
-        department = Department.objects.filter(code__iexact=code).first()
-        if department is not None:
-            return live_selectors.Scope(department=department)
-    return live_selectors.Scope(department=duty.department)
 
 
 def _cell(draft: Draft, duty: Duty, role: Role) -> dict | None:
@@ -100,9 +99,8 @@ def _context(request, draft: Draft, duty: Duty, role: Role, scope) -> dict:
         "role": role,
         "column": {"role": role},
         "editable": {duty.pk},
-        "scope_token": f"department:{scope.department.code}",
-        "next_url": reverse("draft-matrix", args=[draft.pk, scope.department.code])
-        + f"?focus={duty.pk}",
+        "scope_token": scopes.scope_token(scope),
+        "next_url": scopes.matrix_url(draft.pk, scope) + f"?focus={duty.pk}",
         "letters": [(letter, raci.LETTER_LABELS[letter]) for letter in raci.LETTERS],
         "cell_prefix": _cell_prefix(draft),
         "cell_url": reverse("draft-cell", args=[draft.pk, duty.pk, role.pk]),
@@ -119,7 +117,7 @@ def _cell_response(request, draft, duty, context: dict, scope, *, flash=None, st
     context |= {
         "row": {"findings": row_findings(live_row, duty.pk, state.impact)},
         "matrix": {"summary": summary, "findings_total": sum(summary.values())},
-        "findings_url": draft.get_absolute_url(),
+        "findings_url": scopes.findings_url(draft.pk, scope),
         "flash": flash,
         "impact": state.impact,
         "oob": True,
@@ -134,7 +132,8 @@ def draft_cell(request: HttpRequest, pk: int, duty_id: int, role_id: int) -> Htt
     draft = lookups.get_draft_for_edit(request.user, pk)
     duty = get_object_or_404(Duty.objects.select_related("department", "project"), pk=duty_id)
     role = get_object_or_404(Role.objects.select_related("department"), pk=role_id)
-    scope = _scope(request.POST.get("scope") or request.GET.get("scope", ""), duty)
+    token = request.POST.get("scope") or request.GET.get("scope", "")
+    scope = scopes.scope_from_token(token, duty)
     context = _context(request, draft, duty, role, scope)
     if request.method == "GET":
         context["cell"] = _cell(draft, duty, role)

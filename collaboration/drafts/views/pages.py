@@ -15,7 +15,7 @@ from orgmap.models import Department, Project
 
 from .. import lookups, publish, selectors, services
 from ..forms import AnswerForm, DraftForm
-from ..impact import draft_impact
+from ..impact_cache import cached_impact
 from ..models import Draft, DraftCell, DraftDuty
 from . import structure
 from .pages_new import new_things_context
@@ -102,7 +102,7 @@ def draft_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "duties": selectors.draft_duties(draft),
         "cell_conflicts": cell_conflicts,
         "duty_conflicts": duty_conflicts,
-        "impact": draft_impact(draft) if live else None,
+        "impact": cached_impact(draft) if live else None,
         "approvals": approvals,
         "answer_form": AnswerForm(),
         "departments": list(Department.objects.order_by("name")),

@@ -138,7 +138,7 @@ def draft_role_people(request: HttpRequest, pk: int, role_id: int) -> HttpRespon
         errors = [_("Choose join, leave, move or leave vacant.")]
         return _role_page(request, draft, role, form, errors=errors, status=422)
     messages.success(request, _("The draft now has these people in this role."))
-    return redirect(reverse("draft-role", args=[draft.pk, role.pk]))
+    return redirect(reverse("draft-role-change", args=[draft.pk, role.pk]))
 
 
 # ------------------------------------------------------------------ flows
@@ -225,7 +225,7 @@ def _role_options(draft: Draft, query: str, request: HttpRequest):
     suffix = f"?{urlencode(kept)}" if kept else ""
 
     def option(role: Role) -> dict:
-        url = reverse("draft-role", args=[draft.pk, role.pk]) + suffix
+        url = reverse("draft-role-change", args=[draft.pk, role.pk]) + suffix
         detail = role.department.name if role.active else f"{role.department.name} · {_('retired')}"
         return {"label": role.title, "detail": detail, "url": url}
 
@@ -247,7 +247,7 @@ def _person_options(draft: Draft, query: str, request: HttpRequest):
     )
 
     def option(person) -> dict:
-        url = reverse("draft-role", args=[draft.pk, role.pk]) + f"?person={person.pk}"
+        url = reverse("draft-role-change", args=[draft.pk, role.pk]) + f"?person={person.pk}"
         return {"label": person.profile.name, "detail": person.username, "url": url}
 
     return matches, option
