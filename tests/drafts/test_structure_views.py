@@ -177,7 +177,7 @@ def test_the_lookups_find_roles_people_and_flows_a_page_at_a_time(
             {"q": "nina", "role": world.planner.pk},
         )
     )
-    assert f"/drafts/{draft.pk}/roles/{world.planner.pk}/?person={nina.pk}" in people
+    assert f"/drafts/{draft.pk}/roles/{world.planner.pk}/change/?person={nina.pk}" in people
     factories.InformationFlowFactory(
         from_department=world.production, to_department=world.sales, information="Stock levels"
     )
@@ -291,5 +291,6 @@ def test_the_drafts_page_and_matrix_cost_the_same_for_many_structure_changes(
         )
         structure.draft_flow_remove(draft=draft, flow=flow)
     for url in pages:
+        client.get(url)  # the impact is cached per draft version: warm, as counted first
         with django_assert_max_num_queries(first[url]):
             assert client.get(url).status_code == 200
