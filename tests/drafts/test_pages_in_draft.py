@@ -136,6 +136,8 @@ def test_the_role_page_in_a_draft_shows_its_duties_load_and_findings(
     duties = html[html.index('id="duties-heading"') :]
     assert "Quote prices" in duties and "Confirm orders" not in duties
     assert reverse("draft-role-document", args=[draft.pk, world.sales_head.pk, "docx"]) in html
+    # Its author changes the role and its holders in the draft from there.
+    assert reverse("draft-role-change", args=[draft.pk, world.sales_head.pk]) in html
 
     live = _html(client, reverse("role-detail", args=[world.sales_head.pk]))
     assert "draft-banner" not in live and "Confirm orders" in live

@@ -16,7 +16,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from orgmap import panels
+from orgmap import panels, permissions
 from orgmap.models import Department, Role
 from orgmap.views.organisation import render_department, render_role
 from responsibilities import role_documents
@@ -95,7 +95,12 @@ def draft_department(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 
 def _role_panels(state: DraftState) -> dict:
     def actions(request: HttpRequest, role: Role) -> str:
-        context = {"draft": state.draft, "role": role}
+        context = {
+            "draft": state.draft,
+            "role": role,
+            # The role's changes and holders in the draft: views/structure.py.
+            "can_edit": permissions.can_edit_draft(request.user, state.draft),
+        }
         return render_to_string(f"{TEMPLATE}#role-actions", context, request)
 
     def body(request: HttpRequest, role: Role) -> str:
