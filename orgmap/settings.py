@@ -241,14 +241,24 @@ STORAGES = {
 # Without `collectstatic` (no manifest), WhiteNoise serves the source files instead.
 WHITENOISE_USE_FINDERS = DEBUG or TESTING or not (STATIC_ROOT / "staticfiles.json").exists()
 
-# Cache: Redis when configured (shared by every web process), otherwise per process.
+# Cache: Redis when configured (shared by every web process and the worker); without
+# it, files in the data folder, shared by `make run`'s web, worker and beat processes
+# (what one writes, such as the findings generation after an import on the worker, the
+# others read); per process in tests.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
-else:
+elif TESTING:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": DATA_DIR / "cache",
+        }
+    }
 
 # Celery. No broker URL means kombu's filesystem transport in the data folder, which
 # needs no server and works across separate web, worker and beat processes.
