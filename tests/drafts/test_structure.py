@@ -36,11 +36,6 @@ def _holders(role: Role) -> set[str]:
     )
 
 
-@pytest.fixture
-def draft(sales_manager):
-    return DraftFactory(author=sales_manager)
-
-
 # ------------------------------------------------------------------ proposing, bad input
 
 

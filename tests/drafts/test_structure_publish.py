@@ -15,34 +15,10 @@ from collaboration.drafts.publish import draft_publish
 from collaboration.drafts.selectors_structure import StructureChanges, structure_conflicts
 from collaboration.reminders.models import ReminderDelivery
 from orgmap.models import Role, RoleHolder
-from responsibilities.models import Finding, InformationFlow
+from responsibilities.models import InformationFlow
 from tests import factories
 
-from .factories import DraftFactory
-
-
-def _stored():
-    return sorted(Finding.objects.values_list("rule", "duty_id", "role_id", "department_id"))
-
-
-def _opened(impact) -> set[tuple[str, int | None]]:
-    return {(finding.rule, finding.duty_id) for finding in impact.opened}
-
-
-def _closed(impact) -> set[tuple[str, int | None]]:
-    return {(finding.rule, finding.duty_id) for finding in impact.closed}
-
-
-def _holders(role: Role) -> set[str]:
-    return set(
-        RoleHolder.objects.current().filter(role=role).values_list("person__username", flat=True)
-    )
-
-
-@pytest.fixture
-def draft(sales_manager):
-    return DraftFactory(author=sales_manager)
-
+from .test_structure import _closed, _holders, _opened, _stored  # noqa: F401
 
 # ------------------------------------------------------------------ conflicts
 
