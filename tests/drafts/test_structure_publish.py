@@ -18,7 +18,7 @@ from orgmap.models import Role, RoleHolder
 from responsibilities.models import InformationFlow
 from tests import factories
 
-from .test_structure import _closed, _holders, _opened, _stored  # noqa: F401
+from .test_structure import _holders
 
 # ------------------------------------------------------------------ conflicts
 
