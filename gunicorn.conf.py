@@ -46,3 +46,30 @@ if os.path.isdir("/dev/shm"):
 accesslog = "-"
 errorlog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}o)s'
+
+# Load the application once in the master, warm it (orgmap/warmup.py: every view
+# imported, every template compiled, both catalogues read) and fork the workers from
+# it: a new or recycled worker's first requests then cost what later ones do, and the
+# workers share those pages of memory. A code change needs a restart (not a HUP).
+preload_app = True
+
+
+def when_ready(server) -> None:
+    from orgmap.warmup import warm
+
+    try:
+        loaded = warm()
+    except Exception:  # a warm-up that fails must not keep the site down
+        server.log.exception("warm-up failed; the workers will load on first use")
+    else:
+        server.log.info("warmed up: %(templates)s templates, %(languages)s languages", loaded)
+
+
+def post_fork(server, worker) -> None:
+    # Nothing in the master should have opened a connection, but a socket inherited
+    # from it would be shared by every worker: close any, each worker opens its own.
+    from django.core.cache import caches
+    from django.db import connections
+
+    connections.close_all()
+    caches.close_all()

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import functools
+import html
 from zoneinfo import available_timezones
 
 from django import forms
@@ -8,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.forms.utils import flatatt
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -192,20 +193,21 @@ def _time_zone_choices() -> list[tuple[str, str]]:
 class LongSelect(forms.Select):
     """A select of hundreds of plain options written in one pass: Django renders every
     option through a template of its own, which made 600 time zones most of the cost
-    of the profile page (35 of 46 ms)."""
+    of the profile page (35 of 46 ms). The options are escaped with the standard
+    library's `html.escape` (Django's `format_html` per option still cost 6 ms)."""
 
     def render(self, name, value, attrs=None, renderer=None) -> str:
         chosen = "" if value is None else str(value)
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (key, mark_safe(" selected") if str(key) == chosen else "", label)
-                for key, label in self.choices
-            ),
+        options = "".join(
+            '<option value="{}"{}>{}</option>'.format(
+                html.escape(str(key)),
+                " selected" if str(key) == chosen else "",
+                html.escape(str(label)),
+            )
+            for key, label in self.choices
         )
         attributes = flatatt(self.build_attrs(self.attrs, attrs))
-        return format_html('<select name="{}"{}>{}</select>', name, attributes, options)
+        return format_html('<select name="{}"{}>{}</select>', name, attributes, mark_safe(options))
 
 
 class ProfileForm(forms.ModelForm):

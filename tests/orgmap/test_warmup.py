@@ -1,0 +1,103 @@
+"""The warm-up gunicorn's master runs before forking (orgmap/warmup.py): it loads what the
+first requests would, and opens no connection a forked worker would inherit."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import runpy
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Run in a fresh interpreter, as gunicorn's master does: the test process has long had
+# its database connection, cache and templates.
+SCRIPT = """
+import json, sys
+import django
+django.setup()
+import os
+from django.db import connections
+from django.template import engines
+from orgmap.warmup import project_templates, warm
+
+def sockets():
+    links = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            links.append(os.readlink(f"/proc/self/fd/{fd}"))
+        except FileNotFoundError:  # the listing's own descriptor, closed since
+            pass
+    return [link for link in links if link.startswith("socket:")]
+
+loaded = warm()
+loader = engines["django"].engine.template_loaders[0]
+print(json.dumps({
+    "loaded": loaded,
+    "project": len(project_templates()),
+    "compiled": len(loader.get_template_cache),
+    "sockets": sockets(),
+    "database": [c.connection is not None for c in connections.all(initialized_only=True)],
+    "modules": [m for m in ("redis", "kombu.transport.redis", "responsibilities.views.matrix") if m in sys.modules],
+}))
+"""
+
+
+def test_warm_up_loads_templates_and_libraries_without_opening_a_connection():
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "orgmap.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": "warm-up-test-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
+        "ALLOWED_HOSTS": "localhost",
+        "REDIS_URL": os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15",
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["loaded"]["templates"] == report["project"] > 100
+    assert report["compiled"] >= report["project"]  # in the cached loader, compiled
+    assert report["loaded"]["languages"] == 2
+    assert report["sockets"] == []  # no database, cache or broker connection
+    assert not any(report["database"])
+    assert set(report["modules"]) == {
+        "redis",
+        "kombu.transport.redis",
+        "responsibilities.views.matrix",
+    }
+
+
+@pytest.mark.django_db
+def test_gunicorn_preloads_and_warms_the_app_and_workers_open_their_own_connections():
+    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert config["preload_app"] is True
+
+    class Log:
+        def __init__(self):
+            self.lines = []
+
+        def info(self, message, *args):  # formats as logging does (a dict argument too)
+            record = logging.LogRecord("gunicorn", logging.INFO, "", 0, message, args, None)
+            self.lines.append(record.getMessage())
+
+        exception = info
+
+    class Server:
+        log = Log()
+
+    config["when_ready"](Server)
+    assert Server.log.lines and Server.log.lines[0].startswith("warmed up: ")
+    config["post_fork"](Server, None)  # closes what the master might have opened
+
+    from django.db import connection
+
+    connection.ensure_connection()  # the test's own connection opens again
+    assert connection.is_usable()
