@@ -392,3 +392,26 @@ class FindingSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.department_id or '*'} {self.rule}: {self.count}"
+
+
+class SearchWord(models.Model):
+    """A word of the titles search corrects spelling against (PostgreSQL): every word
+    of three characters or more in a duty's or role's title or a department's or
+    project's name, added by database triggers (migration 0016) and looked up by
+    trigram distance through its GiST index. A typo is corrected against these few
+    thousand short words, then searched like a word spelt right, instead of comparing it
+    with every duty's title (responsibilities/search.py).
+
+    Words are only ever added: one whose last title was renamed stays, and a correction
+    to it simply finds nothing. Empty on SQLite, whose search corrects against a cached
+    vocabulary."""
+
+    word = models.CharField(max_length=100, primary_key=True)
+
+    class Meta:
+        db_table = "responsibilities_search_word"
+        verbose_name = _("search word")
+        verbose_name_plural = _("search words")
+
+    def __str__(self) -> str:
+        return self.word

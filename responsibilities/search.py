@@ -7,12 +7,12 @@ Duties are found from indexes kept current by database triggers (migrations 0007
   by a GIN trigram index; a Chinese word (no spaces between words, and a two-character
   word holds no whole trigram) is looked up by its character pairs (`search_grams`, a
   GIN-indexed tsvector) and then checked as a substring. A word of four letters or more
-  that occurs nowhere is taken for a typo and matches titles by trigram word similarity
-  (`<%`, served by the title's trigram index). Besides, the whole query matches through
-  the GIN-indexed `tsvector` with English stemming ("reporting" finds "reports"). Results
-  are ranked by the whole query in the title, then `ts_rank` (title weighs more than the
-  owners' role titles, which weigh more than the description), plus title similarity for
-  the words taken for typos.
+  that occurs nowhere is taken for a typo: it is replaced by the closest words of the
+  titles (`SearchWord`: the nearest by trigram distance from a GiST index, then the
+  fewest edits) and the search runs again with them. Besides, the whole query matches
+  through the GIN-indexed `tsvector` with English stemming ("reporting" finds
+  "reports"). Results are ranked by the whole query in the title, then `ts_rank` (title
+  weighs more than the owners' role titles, which weigh more than the description).
 - SQLite: an FTS5 table with the trigram tokenizer (substring matching, Chinese too),
   ranked with bm25; a word that matches nothing is replaced by its closest spellings from
   the title vocabulary (difflib, cached), a simpler typo fallback for laptops.
@@ -41,11 +41,13 @@ from . import raci
 from .models import Assignment, Duty
 
 MIN_QUERY_LENGTH = 2
-# pg_trgm's word similarity threshold for the `<%` operator: "forcast" scores 0.55
-# against "forecast" (the default, 0.6, would miss it).
-TRIGRAM_THRESHOLD = 0.5
 # Typo matching only for words long enough to have several trigrams of their own.
 TYPO_MIN_LENGTH = 4
+# A typo's candidates: its nearest title words by trigram distance (PostgreSQL) ...
+TYPO_CANDIDATES = 20
+# ... of which those fewest edits away are searched for, at most this many: "recieve"
+# is one edit from both "receive" and "relieve".
+TYPO_CORRECTIONS = 3
 # FTS5's trigram tokenizer indexes three characters; shorter words fall back to LIKE.
 FTS_MIN_LENGTH = 3
 WORD = re.compile(r"\w+", re.UNICODE)
@@ -140,12 +142,11 @@ def _contains(word: str, table: str) -> tuple[str, list]:
     )
 
 
-def _ranked_duty_ids(cursor, conditions, params, phrase, typos, limit) -> list[int]:
+def _ranked_duty_ids(cursor, conditions, params, phrase, limit) -> list[int]:
     """The best active duties where every word's condition holds or the stored vector
     matches the phrase. Ranking costs per matching row (a common word matches a thousand
-    duties): the stored vector's rank (title weighs most), the whole query in the title,
-    and the spelling similarity only for the words taken for typos."""
-    similarity = "".join(" + word_similarity(%s, d.title)" for _word in typos)
+    duties): the stored vector's rank (title weighs most) and the whole query in the
+    title."""
     # The planner prices pg_trgm's GIN scans above a sequential scan that would compute
     # the operators on all rows; forbid the scan for this statement only
     # (set_config(..., true) lasts until the end of its transaction, which in autocommit
@@ -156,54 +157,103 @@ def _ranked_duty_ids(cursor, conditions, params, phrase, typos, limit) -> list[i
         SELECT d.id
         FROM responsibilities_duty d, plainto_tsquery('english', %s) AS q
         WHERE d.active AND (({" AND ".join(conditions)}) OR d.search_vector @@ q)
-        ORDER BY (CASE WHEN d.title ILIKE %s THEN 2 ELSE 0 END){similarity}
+        ORDER BY (CASE WHEN d.title ILIKE %s THEN 2 ELSE 0 END)
             + ts_rank(d.search_vector, q) DESC, d.title, d.id
         LIMIT %s
         """,
-        [phrase, *params, _like(phrase), *typos, limit],
+        [phrase, *params, _like(phrase), limit],
     )
     return [row[0] for row in cursor.fetchall()]
 
 
-def _duty_ids_postgres(words: list[str], phrase: str, limit: int) -> tuple[list[int], set[str]]:
-    """The best duties' ids, and the words taken for typos (they occur in no duty).
+def edits(a: str, b: str) -> int:
+    """The number of single-character insertions, deletions, substitutions and swaps of
+    neighbours that turn `a` into `b` (optimal string alignment distance)."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, char in enumerate(a, 1):
+        current = [i]
+        for j, other in enumerate(b, 1):
+            cost = min(
+                previous[j] + 1,
+                current[j - 1] + 1,
+                previous[j - 1] + (char != other),
+            )
+            if i > 1 and j > 1 and char == b[j - 2] and a[i - 2] == other:
+                cost = min(cost, previous2[j - 2] + 1)
+            current.append(cost)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def corrections(word: str, candidates: list[str]) -> list[str]:
+    """The candidates (nearest first by trigram distance) fewest edits from `word`, if
+    close enough to be a typo of it (one edit for a word of up to five letters, two for
+    a longer one): all those at that distance, up to TYPO_CORRECTIONS."""
+    allowed = 1 if len(word) <= 5 else 2
+    distances = [edits(word, candidate) for candidate in candidates]
+    fewest = min((d for d in distances if d <= allowed), default=None)
+    close = [c for c, distance in zip(candidates, distances, strict=True) if distance == fewest]
+    return close[:TYPO_CORRECTIONS]
+
+
+def _duty_ids_postgres(
+    words: list[str], phrase: str, limit: int
+) -> tuple[list[int], dict[str, list[str]]]:
+    """The best duties' ids, and the words taken for typos (they occur in no duty) with
+    the title words searched for instead.
 
     Spelt right is the common case: the first query takes every word as written, and
     a duty found means every word occurs somewhere (no typo). Only when it finds none
-    does a second round trip ask which words occur nowhere, and a third searches again
-    with those matched by spelling similarity."""
+    does a second round trip ask which words occur nowhere, with the nearest title words
+    of each, and a third searches again with the closest of those."""
     matches = [_contains(word, "d") for word in words]
     with connection.cursor() as cursor:
         written = [param for _sql, params in matches for param in params]
-        ids = _ranked_duty_ids(cursor, [sql for sql, _ in matches], written, phrase, [], limit)
+        ids = _ranked_duty_ids(cursor, [sql for sql, _ in matches], written, phrase, limit)
         if ids:
-            return ids, set()
-        # The session's trigram threshold (for `<%` here and in the roles' query of the
-        # same search), and which words occur in any duty. Each EXISTS is an index scan
-        # (the planner would rather read 18,000 rows than trust pg_trgm's GIN index).
+            return ids, {}
+        # Per word: does any duty contain it (an index scan: the planner would rather
+        # read 18,000 rows than trust pg_trgm's GIN index), and only if none does, the
+        # nearest title words (a walk of the GiST index). OFFSET 0 keeps each EXISTS
+        # computed once, not copied into the CASE that reads it.
+        exists, exists_params, columns, columns_params = [], [], [], []
+        for index, (word, (sql, word_params)) in enumerate(zip(words, matches, strict=True)):
+            exists.append(f"EXISTS (SELECT 1 FROM responsibilities_duty d WHERE {sql}) AS w{index}")
+            exists_params += word_params
+            columns.append(f"w{index}")
+            if len(word) >= TYPO_MIN_LENGTH:
+                columns.append(
+                    f"CASE WHEN w{index} THEN NULL ELSE ARRAY(SELECT word FROM "
+                    "responsibilities_search_word ORDER BY word <-> %s LIMIT %s) END"
+                )
+                columns_params += [word, TYPO_CANDIDATES]
         cursor.execute(
-            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false), "
-            "set_config('enable_seqscan', 'off', true); SELECT "
-            + ", ".join(
-                f"EXISTS (SELECT 1 FROM responsibilities_duty d WHERE {sql})" for sql, _ in matches
-            ),
-            [str(TRIGRAM_THRESHOLD), *written],
+            f"SELECT set_config('enable_seqscan', 'off', true); SELECT {', '.join(columns)} "
+            f"FROM (SELECT {', '.join(exists)} OFFSET 0) AS found",
+            [*columns_params, *exists_params],
         )
-        present = cursor.fetchone()
-        conditions, params, typos = [], [], []
-        for word, found, (sql, word_params) in zip(words, present, matches, strict=True):
-            if found or len(word) < TYPO_MIN_LENGTH:
+        answers = iter(cursor.fetchone())
+        conditions, params, typos, corrected = [], [], {}, []
+        for word, (sql, word_params) in zip(words, matches, strict=True):
+            present = next(answers)
+            candidates = next(answers) if len(word) >= TYPO_MIN_LENGTH else None
+            if present or candidates is None:
                 conditions.append(sql)
                 params += word_params
-            else:
-                # A close spelling in a title: `<%` is served by the title's trigram
-                # index (migration 0002), and titles are short to compare.
-                conditions.append("%s <%% d.title")
-                params.append(word)
-                typos.append(word)
+                corrected.append(word)
+                continue
+            typos[word] = corrections(word, candidates)
+            if not typos[word]:
+                return [], typos  # nothing close enough: no duty can match
+            alternatives = [_contains(close, "d") for close in typos[word]]
+            conditions.append("(" + " OR ".join(sql for sql, _ in alternatives) + ")")
+            params += [param for _sql, close_params in alternatives for param in close_params]
+            corrected.append(typos[word][0])
         if not typos:
-            return [], set()  # every word occurs, only never together in an active duty
-        return _ranked_duty_ids(cursor, conditions, params, phrase, typos, limit), set(typos)
+            return [], {}  # every word occurs, only never together in an active duty
+        ids = _ranked_duty_ids(cursor, conditions, params, " ".join(corrected), limit)
+        return ids, typos
 
 
 def _fts_phrase(word: str) -> str:
@@ -261,12 +311,15 @@ def _duty_ids_sqlite(words: list[str], phrase: str, limit: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def _duty_hits(words: list[str], phrase: str, limit: int) -> tuple[list[DutyHit], set[str]]:
+def _duty_hits(
+    words: list[str], phrase: str, limit: int
+) -> tuple[list[DutyHit], dict[str, list[str]]]:
     """The best `limit` active duties, with their A and R roles and the people holding
-    them: three queries (ids, duties, owners) whatever the organisation's size. Also the
-    words that occur in no duty (PostgreSQL: the others are no typos anywhere, as a
-    duty's search text holds its owners' role titles)."""
-    typos = set(words)
+    them: three queries (ids, duties, owners) whatever the organisation's size. Also,
+    on PostgreSQL, the words that occur in no duty with the title words that correct
+    them (the others are no typos anywhere, as a duty's search text holds its owners'
+    role titles)."""
+    typos: dict[str, list[str]] = {}
     if _is_postgres():
         ids, typos = _duty_ids_postgres(words, phrase, limit)
     else:
@@ -322,12 +375,13 @@ def _ranked(
     words: list[str],
     fields: list[str],
     title_field: str,
-    typos: set[str] | frozenset[str] = frozenset(),
+    typos: dict[str, list[str]] | None = None,
 ) -> QuerySet:
     """Rows where every word matches one of `fields`, best first (tables of hundreds
     of rows: roles, departments, projects). On PostgreSQL, the `typos` (words found in
-    no duty) also match titles by trigram similarity: computing it for every row costs
-    more than the rest of the query, and a word that duties contain is spelt right."""
+    no duty) also match titles containing one of their corrections; a word that duties
+    contain is spelt right."""
+    typos = typos or {}
     if not words:
         return queryset.none()
     exact = Case(
@@ -343,12 +397,12 @@ def _ranked(
             # "reports" finds "Reporting analyst" (the word's stem in the title). The
             # stem is computed once per query; a title vector would be per row.
             matches |= Q(**{f"{title_field}__icontains": _stem(word)})
-            if word in typos and len(word) >= TYPO_MIN_LENGTH:
-                # The index operator (threshold set by the duty query of the same search).
-                matches |= Q(**{f"{title_field}__trigram_word_similar": word})
+            for close in typos.get(word, []):
+                matches |= Q(**{f"{title_field}__icontains": close})
             condition &= matches
         # Ranked by the title's full-text rank: computed for the matching rows only.
-        text_query = SearchQuery(" ".join(words), config="english")
+        spelt = [(typos.get(word) or [word])[0] for word in words]
+        text_query = SearchQuery(" ".join(spelt), config="english")
         queryset = queryset.annotate(
             _rank=SearchRank(SearchVector(title_field, config="english"), text_query)
         )

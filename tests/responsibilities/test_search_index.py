@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from orgmap.models import Department, Role
 from responsibilities import raci
-from responsibilities.models import Assignment, Duty
-from responsibilities.search import cjk_grams, search
+from responsibilities.models import Assignment, Duty, SearchWord
+from responsibilities.search import cjk_grams, corrections, edits, search
 from responsibilities.services import assignment_set, duty_create
+from tests.factories import DepartmentFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -182,6 +183,13 @@ def test_duty_search_can_use_the_indexes_on_postgresql(lab):
     assert "responsibilities_duty_title_trgm" in plan
     assert "responsibilities_duty_search_vector" in plan
     assert "Seq Scan" not in plan
+    with connection.cursor() as cursor:  # a typo's nearest title words: a walk of an index
+        cursor.execute(
+            "EXPLAIN SELECT word FROM responsibilities_search_word ORDER BY word <-> %s LIMIT 20",
+            ["spectromter"],
+        )
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Scan using responsibilities_search_word_trgm" in plan
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's indexes")
@@ -227,3 +235,53 @@ def test_roles_are_found_by_word_forms_typos_and_past_stop_words_on_postgresql(l
         assert roles("spectrometer") == []
     role_query = next(q["sql"] for q in captured.captured_queries if '"orgmap_role"' in q["sql"])
     assert "%>" not in role_query and "to_tsvector" not in role_query.split("WHERE")[1]
+
+
+def test_edits_count_insertions_deletions_substitutions_and_swaps():
+    assert edits("receive", "receive") == 0
+    assert edits("recieve", "receive") == 1  # two neighbours swapped
+    assert edits("sofware", "software") == 1
+    assert edits("forecast", "forcast") == 1
+    assert edits("budget", "budgte") == 1
+    assert edits("kitten", "sitting") == 3
+    assert edits("", "abc") == edits("abc", "") == 3
+
+
+def test_a_typo_is_corrected_to_the_fewest_edits_and_only_when_close():
+    nearest = ["inventories", "invent", "inventory", "invention"]  # trigram order
+    assert corrections("inventroy", nearest) == ["inventory"]
+    # Every word one edit away, none two away when one is.
+    assert corrections("recieve", ["relieve", "retrieve", "recipe", "receive"]) == [
+        "relieve",
+        "receive",
+    ]
+    assert corrections("recieve", ["retrieve", "recitals"]) == ["retrieve"]
+    assert corrections("bugdet", ["budget"]) == ["budget"]
+    assert corrections("teem", ["team", "them", "term", "tee"]) == ["team", "them", "term"]
+    assert corrections("xyzzy", ["fuzzy", "dizzy"]) == []  # two edits: too far for five letters
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's word triggers")
+def test_title_words_are_kept_for_spelling_correction_on_postgresql(lab):
+    department, chemist, duty = lab
+
+    def words() -> set[str]:
+        return set(SearchWord.objects.values_list("word", flat=True))
+
+    assert {"calibrate", "the", "spectrometer", "chemist", "laboratory"} <= words()
+    titles = ["Titrate acids", "Weigh reagents (daily)"]
+    Duty.objects.bulk_create(  # a bulk import: one statement, its words with it
+        [Duty(title=t, title_key=raci.duty_identity(t), department=department) for t in titles]
+    )
+    assert {"titrate", "acids", "weigh", "reagents", "daily"} <= words()
+    chemist.title = "Analytical scientist"
+    chemist.save()
+    ProjectFactory(name="Greenhouse retrofit")
+    DepartmentFactory(name="Metrology")
+    assert {"analytical", "scientist", "greenhouse", "retrofit", "metrology"} <= words()
+    assert "chemist" in words()  # words are only added: a correction to it finds nothing
+    assert not {"of", "a", "(daily)"} & words()  # shorter than three letters, punctuation
+    assignment_set(duty=duty, role=chemist, letter=raci.R, expected_version=0, by=None)
+    assert _titles("scientst") == ["Calibrate the spectrometer"]  # through its owner
+    assert _titles("metrolgy") == []  # corrected, but no duty holds the word
+    assert [role.title for role in search("analytcal").roles] == ["Analytical scientist"]
