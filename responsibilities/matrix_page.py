@@ -39,6 +39,9 @@ class Column:
     role: raci.RoleRef
     own: bool  # the role belongs to the matrix's department / a project department
     findings: list[raci.Finding] = field(default_factory=list)
+    # Set by a draft's overlay (collaboration/drafts) for a role new in the draft.
+    variant_url: str = ""
+    variant_note: str = ""
 
 
 @dataclass

@@ -96,6 +96,7 @@ def render_findings(request: HttpRequest, variant: FindingsVariant | None = None
         "rule": rule,
         "severity": severity,
         "matrix_prefix": variant.matrix_prefix if variant else "",
+        "role_prefix": "",  # a draft's (its context below); named: a missing one costs
     }
     if variant is not None:
         context |= {**variant.context, "variant": variant}
