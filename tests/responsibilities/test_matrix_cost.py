@@ -309,3 +309,38 @@ def test_the_migration_keys_existing_findings_as_raci_does():
     )
     for row in Finding.objects.all():
         assert moved.shifted(row.rule, migration._key(row)) == row.sort_key
+
+
+@pytest.fixture
+def missed_lookups(monkeypatch):
+    """Counts the template variables a render asks for and does not find: Django tries
+    four ways before giving up (key, attribute, `dir()`, index), ten times the cost of
+    one it finds."""
+    from django.template import base
+
+    missed: list[str] = []
+    resolve = base.Variable._resolve_lookup
+
+    def counting(self, context):
+        try:
+            return resolve(self, context)
+        except base.VariableDoesNotExist:
+            missed.append(self.var)
+            raise
+
+    monkeypatch.setattr(base.Variable, "_resolve_lookup", counting)
+    return missed
+
+
+def test_matrix_and_findings_pages_miss_no_template_variable_per_row(
+    admin_user, client_for, ops, missed_lookups
+):
+    department, roles = ops
+    _grow(department, roles, 60)
+    client = client_for(admin_user)
+    for url in (reverse("department-matrix", args=[department.code]), reverse("findings")):
+        missed_lookups.clear()
+        assert client.get(url).status_code == 200
+        # A few, once per page (a draft's banner, the optional back link): not per row,
+        # per column or per finding (a page had ~300).
+        assert len(missed_lookups) <= 5, sorted(set(missed_lookups))
