@@ -71,6 +71,8 @@ class Results:
     departments: list[Department]
     projects: list[Project]
     people: list
+    # The words found nowhere, each with the close spellings searched for instead.
+    corrections: list[tuple[str, list[str]]] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -260,10 +262,13 @@ def _fts_phrase(word: str) -> str:
     return '"' + word.replace('"', '""') + '"'
 
 
-def _duty_ids_sqlite(words: list[str], phrase: str, limit: int) -> list[int]:
+def _duty_ids_sqlite(
+    words: list[str], phrase: str, limit: int
+) -> tuple[list[int], dict[str, list[str]]]:
     indexed = [word for word in words if len(word) >= FTS_MIN_LENGTH]
     short = [word for word in words if len(word) < FTS_MIN_LENGTH]
     terms: list[str] = []
+    typos: dict[str, list[str]] = {}
     if indexed:
         with connection.cursor() as cursor:
             # Which words occur at all, in one query; the others may be typos.
@@ -287,6 +292,8 @@ def _duty_ids_sqlite(words: list[str], phrase: str, limit: int) -> list[int]:
                     for close in difflib.get_close_matches(word, vocabulary, n=3, cutoff=0.75)
                     if len(close) >= FTS_MIN_LENGTH
                 ]
+            if len(alternatives) > 1:
+                typos[word] = alternatives[1:]
             terms.append("(" + " OR ".join(_fts_phrase(term) for term in alternatives) + ")")
     conditions, params = ["d.active"], []
     if terms:
@@ -308,7 +315,7 @@ def _duty_ids_sqlite(words: list[str], phrase: str, limit: int) -> list[int]:
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, _like(phrase), limit])
-        return [row[0] for row in cursor.fetchall()]
+        return [row[0] for row in cursor.fetchall()], typos
 
 
 def _duty_hits(
@@ -323,7 +330,7 @@ def _duty_hits(
     if _is_postgres():
         ids, typos = _duty_ids_postgres(words, phrase, limit)
     else:
-        ids = _duty_ids_sqlite(words, phrase, limit)
+        ids, typos = _duty_ids_sqlite(words, phrase, limit)
     if not ids:
         return [], typos
     found = Duty.objects.select_related("department", "project").in_bulk(ids)
@@ -474,6 +481,7 @@ def search(query: str, *, limit: int = 20) -> Results:
         departments=departments,
         projects=projects,
         people=people,
+        corrections=[(word, typos[word]) for word in dict.fromkeys(words) if typos.get(word)],
     )
 
 

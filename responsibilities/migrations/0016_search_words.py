@@ -14,7 +14,9 @@ Triggers add the words of every new or renamed duty and role title and departmen
 project name: insertions statement by statement (a bulk import adds its words in one
 INSERT), renames row by row and only when the title changed (the search index's own
 UPDATE of a duty on every owner change does not fire it). The table is filled from the
-existing titles here.
+existing titles here. Every insertion takes its words in alphabetical order: two
+transactions adding the same new words wait for each other in one order, never in a
+circle.
 """
 
 from django.db import migrations, models
@@ -42,6 +44,7 @@ LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO responsibilities_search_word (word)
     SELECT DISTINCT word FROM new_rows, responsibilities_title_words(new_rows.title) AS word
+    ORDER BY word
     ON CONFLICT DO NOTHING;
     RETURN NULL;
 END
@@ -52,6 +55,7 @@ LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO responsibilities_search_word (word)
     SELECT DISTINCT word FROM new_rows, responsibilities_title_words(new_rows.name) AS word
+    ORDER BY word
     ON CONFLICT DO NOTHING;
     RETURN NULL;
 END
@@ -63,6 +67,7 @@ LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO responsibilities_search_word (word)
     SELECT word FROM responsibilities_title_words(to_jsonb(NEW) ->> TG_ARGV[0]) AS word
+    ORDER BY word
     ON CONFLICT DO NOTHING;
     RETURN NULL;
 END

@@ -32,6 +32,17 @@ def test_tolerates_a_typo(demo_duties):
     assert "Verify prototypes" in titles
 
 
+def test_the_page_says_which_spellings_it_searched_for_instead(member, client_for, demo_duties):
+    results = search("forcast")
+    assert [typed for typed, _close in results.corrections] == ["forcast"]
+    assert "forecast" in results.corrections[0][1]
+    assert search("forecast").corrections == []
+    client = client_for(member)
+    page = client.get(reverse("search"), {"q": "sales forcast"})
+    assert "Nothing matched exactly; showing close spellings: “forcast” → forecast" in page.text
+    assert "close spellings" not in client.get(reverse("search"), {"q": "forecast"}).text
+
+
 def test_finds_chinese_text(demo_duties):
     finance = Department.objects.get(code="FIN")
     duty = duty_create(title="编制月度财务报告", department=finance)
