@@ -66,10 +66,9 @@ def when_ready(server) -> None:
 
 
 def post_fork(server, worker) -> None:
-    # Nothing in the master should have opened a connection, but a socket inherited
+    # Nothing in the master should have opened a database connection, but one inherited
     # from it would be shared by every worker: close any, each worker opens its own.
-    from django.core.cache import caches
+    # (redis-py's connection pools notice a fork by the process id and start afresh.)
     from django.db import connections
 
     connections.close_all()
-    caches.close_all()

@@ -4,14 +4,10 @@ first requests would, and opens no connection a forked worker would inherit."""
 from __future__ import annotations
 
 import json
-import logging
 import os
-import runpy
 import subprocess
 import sys
 from pathlib import Path
-
-import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -75,29 +71,53 @@ def test_warm_up_loads_templates_and_libraries_without_opening_a_connection():
     }
 
 
-@pytest.mark.django_db
-def test_gunicorn_preloads_and_warms_the_app_and_workers_open_their_own_connections():
-    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
-    assert config["preload_app"] is True
+HOOKS = """
+import json, logging, runpy
+import django
+django.setup()
+from django.db import connection
 
-    class Log:
-        def __init__(self):
-            self.lines = []
+config = runpy.run_path("gunicorn.conf.py")
 
-        def info(self, message, *args):  # formats as logging does (a dict argument too)
-            record = logging.LogRecord("gunicorn", logging.INFO, "", 0, message, args, None)
-            self.lines.append(record.getMessage())
+class Log:
+    lines = []
 
-        exception = info
+    def info(self, message, *args):  # formats as logging does (a dict argument too)
+        record = logging.LogRecord("gunicorn", logging.INFO, "", 0, message, args, None)
+        self.lines.append(record.getMessage())
 
-    class Server:
-        log = Log()
+    exception = info
 
-    config["when_ready"](Server)
-    assert Server.log.lines and Server.log.lines[0].startswith("warmed up: ")
-    config["post_fork"](Server, None)  # closes what the master might have opened
+class Server:
+    log = Log()
 
-    from django.db import connection
+config["when_ready"](Server)
+connection.ensure_connection()  # as if something in the master had used the database
+config["post_fork"](Server, None)
+closed = connection.connection is None
+connection.ensure_connection()  # the worker opens its own
+print(json.dumps({
+    "preload": config["preload_app"],
+    "log": Server.log.lines,
+    "closed": closed,
+    "reopened": connection.is_usable(),
+}))
+"""
 
-    connection.ensure_connection()  # the test's own connection opens again
-    assert connection.is_usable()
+
+def test_gunicorn_preloads_and_warms_the_app_and_workers_open_their_own_connections(tmp_path):
+    env = {
+        **{name: value for name, value in os.environ.items() if name != "DATABASE_URL"},
+        "DJANGO_SETTINGS_MODULE": "orgmap.settings",
+        "DEBUG": "1",
+        "ORGMAP_DATA_DIR": str(tmp_path),  # SQLite, in a file of its own
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", HOOKS], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["preload"] is True
+    assert report["log"] and report["log"][0].startswith("warmed up: ")
+    assert report["closed"] and report["reopened"]
