@@ -144,11 +144,13 @@ def _contains(word: str, table: str) -> tuple[str, list]:
     )
 
 
-def _ranked_duty_ids(cursor, conditions, params, phrase, limit) -> list[int]:
+def _ranked_duty_ids(cursor, conditions, params, phrase, limit, text_query=None) -> list[int]:
     """The best active duties where every word's condition holds or the stored vector
-    matches the phrase. Ranking costs per matching row (a common word matches a thousand
-    duties): the stored vector's rank (title weighs most) and the whole query in the
-    title."""
+    matches the phrase (or `text_query`, a tsquery in `to_tsquery` syntax: a corrected
+    search's alternatives). Ranking costs per matching row (a common word matches a
+    thousand duties): the stored vector's rank (title weighs most) and the whole query
+    in the title."""
+    query_sql = "to_tsquery('english', %s)" if text_query else "plainto_tsquery('english', %s)"
     # The planner prices pg_trgm's GIN scans above a sequential scan that would compute
     # the operators on all rows; forbid the scan for this statement only
     # (set_config(..., true) lasts until the end of its transaction, which in autocommit
@@ -157,13 +159,13 @@ def _ranked_duty_ids(cursor, conditions, params, phrase, limit) -> list[int]:
         f"""
         SELECT set_config('enable_seqscan', 'off', true);
         SELECT d.id
-        FROM responsibilities_duty d, plainto_tsquery('english', %s) AS q
+        FROM responsibilities_duty d, {query_sql} AS q
         WHERE d.active AND (({" AND ".join(conditions)}) OR d.search_vector @@ q)
         ORDER BY (CASE WHEN d.title ILIKE %s THEN 2 ELSE 0 END)
             + ts_rank(d.search_vector, q) DESC, d.title, d.id
         LIMIT %s
         """,
-        [phrase, *params, _like(phrase), limit],
+        [text_query or phrase, *params, _like(phrase), limit],
     )
     return [row[0] for row in cursor.fetchall()]
 
@@ -236,7 +238,7 @@ def _duty_ids_postgres(
             [*columns_params, *exists_params],
         )
         answers = iter(cursor.fetchone())
-        conditions, params, typos, corrected = [], [], {}, []
+        conditions, params, typos, corrected, either = [], [], {}, [], []
         for word, (sql, word_params) in zip(words, matches, strict=True):
             present = next(answers)
             candidates = next(answers) if len(word) >= TYPO_MIN_LENGTH else None
@@ -244,6 +246,7 @@ def _duty_ids_postgres(
                 conditions.append(sql)
                 params += word_params
                 corrected.append(word)
+                either.append(word)
                 continue
             typos[word] = corrections(word, candidates)
             if not typos[word]:
@@ -252,9 +255,14 @@ def _duty_ids_postgres(
             conditions.append("(" + " OR ".join(sql for sql, _ in alternatives) + ")")
             params += [param for _sql, close_params in alternatives for param in close_params]
             corrected.append(typos[word][0])
+            either.append("(" + " | ".join(typos[word]) + ")")  # words: letters and digits
         if not typos:
             return [], {}  # every word occurs, only never together in an active duty
-        ids = _ranked_duty_ids(cursor, conditions, params, " ".join(corrected), limit)
+        # The stemmed match takes every correction ("recieve": relieve or receive, so
+        # "receiving shipment" too), the title bonus the closest.
+        ids = _ranked_duty_ids(
+            cursor, conditions, params, " ".join(corrected), limit, " & ".join(either)
+        )
         return ids, typos
 
 

@@ -285,3 +285,15 @@ def test_title_words_are_kept_for_spelling_correction_on_postgresql(lab):
     assert _titles("scientst") == ["Calibrate the spectrometer"]  # through its owner
     assert _titles("metrolgy") == []  # corrected, but no duty holds the word
     assert [role.title for role in search("analytcal").roles] == ["Analytical scientist"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's word triggers")
+def test_a_corrected_word_is_also_found_in_its_other_forms_on_postgresql(lab):
+    department, _chemist, _duty = lab
+    duty_create(title="Receive invoices", department=department)
+    duty_create(title="Relieve the night shift", department=department)
+    duty_create(title="Log receiving of shipments", department=department)
+    results = search("recieve shipment")
+    assert results.corrections == [("recieve", ["relieve", "receive"])]
+    # "receiving" holds no "receive": found by the stem of either correction.
+    assert [hit.duty.title for hit in results.duties] == ["Log receiving of shipments"]
