@@ -155,7 +155,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # No JIT compilation: it pays off for long analytical queries, while this app's are
     # short; a high cost estimate (a search forcing its trigram index) made PostgreSQL
     # spend 350 ms compiling a query that runs in 5 (docs/decisions.md).
-    _session = ["-c jit=off"]
+    # Short GIN pending lists: searches read a pending list whole (responsibilities/
+    # search_indexes.py; bulk imports raise it for their own transaction).
+    _session = ["-c jit=off", "-c gin_pending_list_limit=256kB"]
     if DATABASE_STATEMENT_TIMEOUT > 0:
         _session.append(f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT}s")
     _pg_options["options"] = " ".join([_pg_options.get("options", ""), *_session]).strip()

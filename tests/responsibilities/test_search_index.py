@@ -297,3 +297,29 @@ def test_a_corrected_word_is_also_found_in_its_other_forms_on_postgresql(lab):
     assert results.corrections == [("recieve", ["relieve", "receive"])]
     # "receiving" holds no "receive": found by the stem of either correction.
     assert [hit.duty.title for hit in results.duties] == ["Log receiving of shipments"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's GIN pending lists")
+@pytest.mark.django_db(transaction=True)
+def test_pending_lists_stay_short_except_in_a_bulk_import_of_its_own():
+    from django.db import transaction
+
+    from responsibilities import search_indexes
+
+    def limit() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW gin_pending_list_limit")
+            return cursor.fetchone()[0]
+
+    assert limit() == "256kB"  # every connection of the app (settings.py)
+    with transaction.atomic():
+        search_indexes.start_bulk_writes()
+        assert limit() == "4MB"
+        search_indexes.merge_pending()  # the indexes exist under these names
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_class WHERE relkind = 'i' AND relname = ANY(%s)",
+                [search_indexes.INDEXES],
+            )
+            assert cursor.fetchone()[0] == len(search_indexes.INDEXES)
+    assert limit() == "256kB"  # for that transaction only

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from orgmap.models import Department, Profile, Role, RoleHolder
 from orgmap.webhooks import events as webhooks
 
-from ... import findings_store
+from ... import findings_store, search_indexes
 from ...attestation import tracking as attestation
 from ..sheets import Table
 from .common import Problem
@@ -109,6 +109,7 @@ def apply_people_plan(plan: PeoplePlan) -> None:
     """Write a valid plan in bulk: departments, roles, people, profiles, holdings."""
     if not plan.valid:
         raise ValueError("A plan with problems cannot be applied.")
+    search_indexes.start_bulk_writes()
     moved = _apply_departments(plan)
     _apply_roles(plan)
     _apply_people(plan)
@@ -122,6 +123,7 @@ def apply_people_plan(plan: PeoplePlan) -> None:
     # New roles get their first version, new holders are asked (on commit).
     attestation.roles_touched({role.pk for role in plan.new_roles})
     attestation.holders_added((role.pk, entry.user.pk) for role, entry in plan.new_holdings)
+    search_indexes.merge_pending()
     plan.applied = True
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from orgmap.models import Department, Project
 
-from ... import findings_store, raci, webhook_events
+from ... import findings_store, raci, search_indexes, webhook_events
 from ...attestation import tracking as attestation
 from ...models import Assignment, AssignmentChange, Duty
 from ...services import next_versions
@@ -139,6 +139,7 @@ def apply_raci_plan(plan: RaciPlan, *, by: AbstractBaseUser | None) -> None:
     """
     if not plan.valid:
         raise ValueError("A plan with problems cannot be applied.")
+    search_indexes.start_bulk_writes()
     now = timezone.now()
     duties = _create_duties(plan)
     written = [*_create_cells(plan, by=by, now=now), *_update_cells(plan, by=by, now=now)]
@@ -152,6 +153,7 @@ def apply_raci_plan(plan: RaciPlan, *, by: AbstractBaseUser | None) -> None:
     )
     # Their role descriptions changed: versioned (and their holders asked) on commit.
     attestation.roles_touched({cell.role_id for cell in written})
+    search_indexes.merge_pending()
     plan.applied = True
 
 
