@@ -123,3 +123,39 @@ def test_full_text_search_finds_other_word_forms_on_postgresql(demo_duties):
     assert "Maintain the sales forecast" in [
         hit.duty.title for hit in search("forecasting maintaining").duties
     ]
+
+
+def test_a_duty_owner_is_written_with_its_holders_escaped_or_as_vacant():
+    from django.utils import translation
+
+    from orgmap.models import RoleHolder
+    from responsibilities.templatetags.raci_tags import search_owner
+    from tests import factories
+
+    department = factories.DepartmentFactory(name="R&D <lab>", code="RND")
+    role = factories.RoleFactory(department=department, title='Chemist "A"')
+    duty = factories.DutyFactory(department=department)
+    anna = factories.UserFactory(username="anna", email="anna@example.com", display_name="Anna <b>")
+    anna.profile.phone = "+44 1 & 2"
+    anna.profile.save()
+    bo = factories.UserFactory(username="bo", email="", display_name="Bo")
+    for person in (anna, bo):
+        factories.RoleHolderFactory(role=role, person=person)
+    cell = factories.AssignmentFactory(duty=duty, role=role, letter=raci.A)
+    role.current_holders = list(RoleHolder.objects.current().filter(role=role).order_by("person"))
+    cell.role = role
+
+    assert search_owner(cell) == (
+        f'<span class="owner"><a href="/roles/{role.pk}/">Chemist &quot;A&quot;</a>'
+        ' <span class="muted">(R&amp;D &lt;lab&gt;)</span>:\n'
+        '<a href="/people/anna/">Anna &lt;b&gt;</a>'
+        ' <a class="small" href="mailto:anna@example.com">anna@example.com</a>'
+        ' <span class="small">+44 1 &amp; 2</span>; <a href="/people/bo/">Bo</a></span>\n'
+    )
+    assert search_owner(cell, plain=True) == (
+        "Chemist &quot;A&quot; (R&amp;D &lt;lab&gt;): Anna &lt;b&gt; anna@example.com, Bo"
+    )
+    role.current_holders = []
+    with translation.override("zh-hans"):
+        assert search_owner(cell).endswith(':\n<span class="badge badge-warn">空缺</span></span>\n')
+        assert search_owner(cell, plain=True).endswith("): 空缺")
