@@ -8,11 +8,12 @@ Celery's tasks).
 A worker forked afterwards starts with all of it in memory (shared with the master until
 written to), so its first matrix page, search or cell edit costs what the later ones do.
 Without it each of the five workers paid 40–50 ms on its first request of each kind, and
-200–400 ms on its first cell edit (importing redis-py and kombu's Redis transport), again
+200–500 ms on its first cell edit (importing redis-py and kombu's Redis transport), again
 whenever it was recycled (every ~2,000 requests; docs/production.md).
 
 Nothing here opens a database, cache or broker connection: a socket opened in the master
-would be shared by every worker (gunicorn.conf.py's `post_fork` closes any all the same).
+would be shared by every worker (gunicorn.conf.py's `post_fork` closes any database
+connection all the same; redis-py's pools notice a fork by themselves).
 """
 
 from __future__ import annotations
