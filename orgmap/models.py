@@ -249,6 +249,11 @@ class Profile(models.Model):
     def name(self) -> str:
         return self.display_name or self.user.get_full_name() or self.user.get_username()
 
+    @staticmethod
+    def name_of(display_name: str | None, first_name: str, last_name: str, username: str) -> str:
+        """`name` from the columns alone, for rows read without model instances."""
+        return display_name or f"{first_name} {last_name}".strip() or username
+
 
 class Heartbeat(models.Model):
     """The last time a periodic job ran; /healthz reads the beat heartbeat."""

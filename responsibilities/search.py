@@ -29,13 +29,11 @@ import re
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Case, CharField, FloatField, Func, Prefetch, Q, QuerySet, Value, When
-from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from orgmap.models import Department, Project, Role, RoleHolder
+from orgmap.models import Department, Profile, Project, Role, RoleHolder
 
 from . import raci
 from .models import Assignment, Duty
@@ -56,21 +54,70 @@ WORD = re.compile(r"\w+", re.UNICODE)
 CJK_RUN = re.compile("[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff]+")
 
 
+@dataclass(frozen=True)
+class Place:
+    """A department or project as results show it."""
+
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Holder:
+    """A person holding a role now."""
+
+    username: str
+    name: str
+    email: str
+    phone: str
+
+
+@dataclass
+class Owner:
+    """A duty's Accountable or Responsible role and the people holding it."""
+
+    role_id: int
+    title: str
+    letter: str
+    department: Place
+    holders: list[Holder] = field(default_factory=list)
+
+
 @dataclass
 class DutyHit:
-    duty: Duty
-    accountable: list[Assignment] = field(default_factory=list)
-    responsible: list[Assignment] = field(default_factory=list)
+    id: int
+    title: str
+    department: Place
+    project: Place | None
+    accountable: list[Owner] = field(default_factory=list)
+    responsible: list[Owner] = field(default_factory=list)
+
+
+@dataclass
+class RoleHit:
+    id: int
+    title: str
+    department: Place
+    holders: list[Holder] = field(default_factory=list)
+
+
+@dataclass
+class PersonHit:
+    username: str
+    name: str
+    email: str
+    # (role title, department name) of each role held now
+    holdings: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
 class Results:
     query: str
     duties: list[DutyHit]
-    roles: list[Role]
-    departments: list[Department]
-    projects: list[Project]
-    people: list
+    roles: list[RoleHit]
+    departments: list[Place]
+    projects: list[Place]
+    people: list[PersonHit]
     # The words found nowhere, each with the close spellings searched for instead.
     corrections: list[tuple[str, list[str]]] = field(default_factory=list)
 
@@ -326,162 +373,284 @@ def _duty_ids_sqlite(
         return [row[0] for row in cursor.fetchall()], typos
 
 
+# ---------------------------------------------------------------- rows into results
+# Results are read with plain SQL into the records above. A search returns a few dozen
+# short rows; building querysets, compiling them and making model instances cost
+# several times what the database does for them (see docs/decisions.md).
+
+
+def _table(model) -> str:
+    return model._meta.db_table
+
+
+def _holder_sql(role: str) -> tuple[str, str]:
+    """Columns and joins of the people holding role `role` (an SQL alias) now, one row
+    each (NULLs for a vacant role); two date parameters (today) follow the joins."""
+    columns = "u.username, u.first_name, u.last_name, u.email, pr.display_name, pr.phone"
+    joins = (
+        f"LEFT JOIN {_table(RoleHolder)} h ON h.role_id = {role}.id AND h.since <= %s"
+        " AND (h.until IS NULL OR h.until > %s)"
+        f" LEFT JOIN {_table(get_user_model())} u ON u.id = h.person_id"
+        f" LEFT JOIN {_table(Profile)} pr ON pr.user_id = u.id"
+    )
+    return columns, joins
+
+
+def _holder(row: tuple) -> Holder | None:
+    username, first_name, last_name, email, display_name, phone = row
+    if username is None:
+        return None
+    return Holder(
+        username=username,
+        name=Profile.name_of(display_name, first_name, last_name, username),
+        email=email or "",
+        phone=phone or "",
+    )
+
+
 def _duty_hits(
-    words: list[str], phrase: str, limit: int
+    words: list[str], phrase: str, limit: int, today
 ) -> tuple[list[DutyHit], dict[str, list[str]]]:
     """The best `limit` active duties, with their A and R roles and the people holding
-    them: three queries (ids, duties, owners) whatever the organisation's size. Also,
-    on PostgreSQL, the words that occur in no duty with the title words that correct
-    them (the others are no typos anywhere, as a duty's search text holds its owners'
-    role titles)."""
-    typos: dict[str, list[str]] = {}
+    them: two queries (ids, then the duties with their owners) whatever the
+    organisation's size. Also, on PostgreSQL, the words that occur in no duty with the
+    title words that correct them (the others are no typos anywhere, as a duty's search
+    text holds its owners' role titles)."""
     if _is_postgres():
         ids, typos = _duty_ids_postgres(words, phrase, limit)
     else:
         ids, typos = _duty_ids_sqlite(words, phrase, limit)
     if not ids:
         return [], typos
-    found = Duty.objects.select_related("department", "project").in_bulk(ids)
-    hits = {pk: DutyHit(duty=found[pk]) for pk in ids if pk in found}
-    owners = (
-        Assignment.objects.filter(duty__in=list(hits), letter__in=[raci.A, raci.R, raci.AR])
-        .select_related("role__department")
-        .prefetch_related(
-            Prefetch(
-                "role__holders",
-                queryset=RoleHolder.objects.current().select_related("person__profile"),
-                to_attr="current_holders",
-            )
+    holder_columns, holder_joins = _holder_sql("r")
+    department = _table(Department)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT d.id, d.title, dd.code, dd.name, p.code, p.name,
+                   a.letter, r.id, r.title, rd.code, rd.name, {holder_columns}
+            FROM {_table(Duty)} d
+            JOIN {department} dd ON dd.id = d.department_id
+            LEFT JOIN {_table(Project)} p ON p.id = d.project_id
+            LEFT JOIN {_table(Assignment)} a ON a.duty_id = d.id AND a.letter IN (%s, %s, %s)
+            LEFT JOIN {_table(Role)} r ON r.id = a.role_id
+            LEFT JOIN {department} rd ON rd.id = r.department_id
+            {holder_joins}
+            WHERE d.id IN ({", ".join(["%s"] * len(ids))})
+            ORDER BY d.id, r.title, r.id, h.since, h.id
+            """,
+            [raci.A, raci.R, raci.AR, today, today, *ids],
         )
-        .order_by("role__title")
-    )
-    for assignment in owners:
-        hit = hits[assignment.duty_id]
-        if assignment.letter in raci.ACCOUNTABLE_LETTERS:
-            hit.accountable.append(assignment)
-        if assignment.letter in raci.RESPONSIBLE_LETTERS:
-            hit.responsible.append(assignment)
-    return list(hits.values()), typos
+        rows = cursor.fetchall()
+    hits: dict[int, DutyHit] = {}
+    owners: dict[tuple[int, int], Owner] = {}
+    for row in rows:
+        duty_id, title, code, name, project_code, project_name, letter, role_id = row[:8]
+        hit = hits.get(duty_id)
+        if hit is None:
+            project = Place(project_code, project_name) if project_code is not None else None
+            hit = hits[duty_id] = DutyHit(duty_id, title, Place(code, name), project)
+        if letter is None:
+            continue  # nobody accountable or responsible
+        owner = owners.get((duty_id, role_id))
+        if owner is None:
+            owner = owners[duty_id, role_id] = Owner(
+                role_id, row[8], letter, Place(row[9], row[10])
+            )
+            if letter in raci.ACCOUNTABLE_LETTERS:
+                hit.accountable.append(owner)
+            if letter in raci.RESPONSIBLE_LETTERS:
+                hit.responsible.append(owner)
+        holder = _holder(row[11:])
+        if holder:
+            owner.holders.append(holder)
+    return [hits[pk] for pk in ids if pk in hits], typos
 
 
 # ---------------------------------------------------------------- roles, departments, projects
 
 
-def _word_filter(word: str, fields: list[str]) -> Q:
-    condition = Q()
-    for name in fields:
-        condition |= Q(**{f"{name}__icontains": word})
-    return condition
-
-
-def _stem(word: str) -> Func:
-    """The word's English stem (PostgreSQL's snowball dictionary), as an SQL expression;
-    "" for a stop word ("the": found in every title, as a text search ignores it)."""
-    lexeme = Func(
-        Value(word),
-        template="(ts_lexize('english_stem', %(expressions)s))[1]",
-        output_field=CharField(),
-    )
-    return Coalesce(lexeme, Value(""), output_field=CharField())
-
-
-def _ranked(
-    queryset: QuerySet,
-    words: list[str],
-    fields: list[str],
-    title_field: str,
-    typos: dict[str, list[str]] | None = None,
-) -> QuerySet:
-    """Rows where every word matches one of `fields`, best first (tables of hundreds
-    of rows: roles, departments, projects). On PostgreSQL, the `typos` (words found in
-    no duty) also match titles containing one of their corrections; a word that duties
-    contain is spelt right."""
-    typos = typos or {}
-    if not words:
-        return queryset.none()
-    exact = Case(
-        When(**{f"{title_field}__icontains": " ".join(words)}, then=Value(2.0)),
-        default=Value(0.0),
-        output_field=FloatField(),
-    )
+def _like_sql(column: str) -> str:
+    """`column` contains a `_like` pattern, ignoring case."""
     if _is_postgres():
-        condition = Q()
-        for word in words:
-            matches = _word_filter(word, fields)
-            # English stemming: "reporting" also finds the title "Report writer", and
-            # "reports" finds "Reporting analyst" (the word's stem in the title). The
-            # stem is computed once per query; a title vector would be per row.
-            matches |= Q(**{f"{title_field}__icontains": _stem(word)})
-            for close in typos.get(word, []):
-                matches |= Q(**{f"{title_field}__icontains": close})
-            condition &= matches
-        # Ranked by the title's full-text rank: computed for the matching rows only.
-        spelt = [(typos.get(word) or [word])[0] for word in words]
-        text_query = SearchQuery(" ".join(spelt), config="english")
-        queryset = queryset.annotate(
-            _rank=SearchRank(SearchVector(title_field, config="english"), text_query)
-        )
-        return (
-            queryset.filter(condition)
-            .annotate(score=exact)
-            .order_by("-score", "-_rank", title_field)
-        )
-    condition = Q()
+        return f"{column} ILIKE %s"
+    return f"{column} LIKE %s ESCAPE '\\'"  # SQLite's LIKE ignores the case of ASCII
+
+
+def _any_field(word: str, fields: list[str]) -> tuple[str, list]:
+    return " OR ".join(_like_sql(name) for name in fields), [_like(word)] * len(fields)
+
+
+def _ranked_sql(
+    columns: str,
+    source: str,
+    fields: list[str],
+    title: str,
+    words: list[str],
+    typos: dict[str, list[str]],
+    cursor,
+) -> tuple[str, list]:
+    """A SELECT of `columns` from `source` (FROM and WHERE, for tables of hundreds of
+    rows: roles, departments, projects) where every word matches one of `fields`, with
+    its `score` (2 if the whole query is in the title) and `text_rank` (the title's
+    full-text rank on PostgreSQL), best first; a LIMIT parameter follows the parameters.
+
+    On PostgreSQL a word also matches a title holding its English stem ("reporting"
+    finds "Report writer", "reports" finds "Reporting analyst"; a stop word's stem is
+    empty and so is in every title, as a text search ignores it) and the `typos` (words
+    found in no duty) match titles containing one of their corrections; a word that
+    duties contain is spelt right. On SQLite a word of three letters or more that no
+    row contains matches the closest spellings of the title vocabulary instead."""
+    conditions, params = [], []
+    postgres = _is_postgres()
     vocabulary = None
     for word in words:
-        matches = _word_filter(word, fields)
-        if len(word) >= FTS_MIN_LENGTH and not queryset.filter(matches).exists():
-            # Nothing contains the word: try the closest spellings of it instead.
-            vocabulary = vocabulary if vocabulary is not None else _vocabulary()
-            for close in difflib.get_close_matches(word, vocabulary, n=3, cutoff=0.75):
-                matches |= _word_filter(close, fields)
-        condition &= matches
-    return queryset.filter(condition).annotate(score=exact).order_by("-score", title_field)
+        sql, word_params = _any_field(word, fields)
+        if postgres:
+            # The stem is computed once per query (a title vector would be per row).
+            sql += (
+                f" OR strpos(lower({title}), COALESCE((ts_lexize('english_stem', %s))[1], '')) > 0"
+            )
+            word_params.append(word)
+            for close in typos.get(word, []):
+                sql += " OR " + _like_sql(title)
+                word_params.append(_like(close))
+        elif len(word) >= FTS_MIN_LENGTH:
+            cursor.execute(f"SELECT EXISTS (SELECT 1 {source} AND ({sql}))", word_params)
+            if not cursor.fetchone()[0]:
+                vocabulary = vocabulary if vocabulary is not None else _vocabulary()
+                for close in difflib.get_close_matches(word, vocabulary, n=3, cutoff=0.75):
+                    close_sql, close_params = _any_field(close, fields)
+                    sql += " OR " + close_sql
+                    word_params += close_params
+        conditions.append(f"({sql})")
+        params += word_params
+    score = f"CASE WHEN {_like_sql(title)} THEN 2 ELSE 0 END"
+    score_params = [_like(" ".join(words))]
+    if postgres:
+        spelt = " ".join((typos.get(word) or [word])[0] for word in words)
+        text_rank = (
+            f"ts_rank(to_tsvector('english', COALESCE({title}, '')),"
+            " plainto_tsquery('english', %s))"
+        )
+        score_params.append(spelt)
+    else:
+        text_rank = "0"
+    return (
+        f"SELECT {columns}, {score} AS score, {text_rank} AS text_rank {source}"
+        f" AND {' AND '.join(conditions)}"
+        f" ORDER BY score DESC, text_rank DESC, {title} LIMIT %s",
+        score_params + params,
+    )
+
+
+def _role_hits(cursor, words, typos, limit, today) -> list[RoleHit]:
+    """The best active roles, with the people holding them: one query."""
+    ranked, params = _ranked_sql(
+        "r.id, r.title, rd.code, rd.name",
+        f"FROM {_table(Role)} r JOIN {_table(Department)} rd ON rd.id = r.department_id"
+        " WHERE r.active",
+        ["r.title", "r.purpose"],
+        "r.title",
+        words,
+        typos,
+        cursor,
+    )
+    holder_columns, holder_joins = _holder_sql("hit")
+    cursor.execute(
+        f"""
+        WITH hit (id, title, code, name, score, text_rank) AS ({ranked})
+        SELECT hit.id, hit.title, hit.code, hit.name, {holder_columns}
+        FROM hit {holder_joins}
+        ORDER BY hit.score DESC, hit.text_rank DESC, hit.title, hit.id, h.since, h.id
+        """,
+        [*params, limit, today, today],
+    )
+    roles: dict[int, RoleHit] = {}
+    for row in cursor.fetchall():
+        role = roles.get(row[0])
+        if role is None:
+            role = roles[row[0]] = RoleHit(row[0], row[1], Place(row[2], row[3]))
+        holder = _holder(row[4:])
+        if holder:
+            role.holders.append(holder)
+    return list(roles.values())
+
+
+def _places(cursor, model, fields, words, typos, limit) -> list[Place]:
+    """The best departments or projects (`fields` searched, `name` their title)."""
+    sql, params = _ranked_sql(
+        "t.code, t.name",
+        f"FROM {_table(model)} t WHERE 1 = 1",
+        [f"t.{name}" for name in fields],
+        "t.name",
+        words,
+        typos,
+        cursor,
+    )
+    cursor.execute(sql, [*params, limit])
+    return [Place(code, name) for code, name, _score, _rank in cursor.fetchall()]
+
+
+def _person_hits(cursor, words, limit, today) -> list[PersonHit]:
+    """Active people whose name, username or e-mail holds every word, with the roles
+    they hold now: one query."""
+    conditions, params = [], []
+    for word in words:
+        sql, word_params = _any_field(
+            word, ["u.username", "u.email", "u.first_name", "u.last_name", "pr.display_name"]
+        )
+        conditions.append(f"({sql})")
+        params += word_params
+    cursor.execute(
+        f"""
+        WITH hit (id, username, first_name, last_name, email, display_name) AS (
+            SELECT u.id, u.username, u.first_name, u.last_name, u.email, pr.display_name
+            FROM {_table(get_user_model())} u
+            LEFT JOIN {_table(Profile)} pr ON pr.user_id = u.id
+            WHERE u.is_active AND {" AND ".join(conditions)}
+            ORDER BY pr.display_name, u.username
+            LIMIT %s
+        )
+        SELECT hit.id, hit.username, hit.first_name, hit.last_name, hit.email,
+               hit.display_name, r.title, rd.name
+        FROM hit
+        LEFT JOIN {_table(RoleHolder)} h ON h.person_id = hit.id AND h.since <= %s
+            AND (h.until IS NULL OR h.until > %s)
+        LEFT JOIN {_table(Role)} r ON r.id = h.role_id
+        LEFT JOIN {_table(Department)} rd ON rd.id = r.department_id
+        ORDER BY hit.display_name, hit.username, h.since, h.id
+        """,
+        [*params, limit, today, today],
+    )
+    people: dict[int, PersonHit] = {}
+    for pk, username, first_name, last_name, email, display_name, role, place in cursor.fetchall():
+        person = people.get(pk)
+        if person is None:
+            name = Profile.name_of(display_name, first_name, last_name, username)
+            person = people[pk] = PersonHit(username, name, email or "")
+        if role is not None:
+            person.holdings.append((role, place))
+    return list(people.values())
 
 
 def search(query: str, *, limit: int = 20) -> Results:
+    """The best `limit` matches of each kind: duties first (with who owns them), then
+    roles, departments, projects and people; a constant number of queries."""
     query = " ".join(query.split())[:200]
     words = _words(query)
     if len(query) < MIN_QUERY_LENGTH or not words:
         return Results(query=query, duties=[], roles=[], departments=[], projects=[], people=[])
 
-    duties, typos = _duty_hits(words, " ".join(words), limit)
-    roles = list(
-        _ranked(
-            Role.objects.filter(active=True).select_related("department").with_current_holders(),
-            words,
-            ["title", "purpose"],
-            "title",
-            typos,
-        )[:limit]
-    )
-    departments = list(
-        _ranked(Department.objects.all(), words, ["name", "code", "description"], "name", typos)[
-            :limit
-        ]
-    )
-    projects = list(
-        _ranked(Project.objects.all(), words, ["name", "code", "goal"], "name", typos)[:limit]
-    )
-    people_condition = Q()
-    for word in words:
-        people_condition &= _word_filter(
-            word, ["username", "email", "first_name", "last_name", "profile__display_name"]
+    today = timezone.localdate()
+    duties, typos = _duty_hits(words, " ".join(words), limit, today)
+    with connection.cursor() as cursor:
+        roles = _role_hits(cursor, words, typos, limit, today)
+        departments = _places(
+            cursor, Department, ["name", "code", "description"], words, typos, limit
         )
-    people = list(
-        get_user_model()
-        .objects.filter(is_active=True)
-        .filter(people_condition)
-        .select_related("profile")
-        .prefetch_related(
-            Prefetch(
-                "role_holdings",
-                queryset=RoleHolder.objects.current().select_related("role__department"),
-                to_attr="current_holdings",
-            )
-        )
-        .order_by("profile__display_name", "username")[:limit]
-    )
+        projects = _places(cursor, Project, ["name", "code", "goal"], words, typos, limit)
+        people = _person_hits(cursor, words, limit, today)
     return Results(
         query=query,
         duties=duties,

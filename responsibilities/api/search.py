@@ -15,32 +15,32 @@ from .. import search
 
 
 class SearchHolderSerializer(serializers.Serializer):
-    username = serializers.CharField(source="person.username")
-    name = serializers.CharField(source="person.profile.name")
+    username = serializers.CharField()
+    name = serializers.CharField()
 
 
 class OwnerSerializer(serializers.Serializer):
-    role = serializers.IntegerField(source="role.pk")
-    title = serializers.CharField(source="role.title")
-    department = serializers.CharField(source="role.department.code")
+    role = serializers.IntegerField(source="role_id")
+    title = serializers.CharField()
+    department = serializers.CharField(source="department.code")
     letter = serializers.CharField()
-    holders = SearchHolderSerializer(many=True, source="role.current_holders")
+    holders = SearchHolderSerializer(many=True)
 
 
 class DutyHitSerializer(serializers.Serializer):
-    id = serializers.IntegerField(source="duty.pk")
-    title = serializers.CharField(source="duty.title")
-    department = serializers.CharField(source="duty.department.code")
-    project = serializers.CharField(source="duty.project.code", default=None, allow_null=True)
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    department = serializers.CharField(source="department.code")
+    project = serializers.CharField(source="project.code", default=None, allow_null=True)
     accountable = OwnerSerializer(many=True)
     responsible = OwnerSerializer(many=True)
 
 
 class RoleHitSerializer(serializers.Serializer):
-    id = serializers.IntegerField(source="pk")
+    id = serializers.IntegerField()
     title = serializers.CharField()
     department = serializers.CharField(source="department.code")
-    holders = SearchHolderSerializer(many=True, source="current_holders")
+    holders = SearchHolderSerializer(many=True)
 
 
 class PlaceSerializer(serializers.Serializer):
@@ -50,7 +50,7 @@ class PlaceSerializer(serializers.Serializer):
 
 class PersonHitSerializer(serializers.Serializer):
     username = serializers.CharField()
-    name = serializers.CharField(source="profile.name")
+    name = serializers.CharField()
     email = serializers.CharField()
 
 

@@ -204,38 +204,37 @@ def letter_names() -> str:
 # owner, escaped like the template did it.
 
 
-def _holder_html(person) -> str:
-    url = reverse("person-detail", args=[person.username])
-    html = f'<a href="{escape(url)}">{escape(person.profile.name)}</a>'
-    if person.email:
-        email = escape(person.email)
+def _holder_html(holder) -> str:
+    url = reverse("person-detail", args=[holder.username])
+    html = f'<a href="{escape(url)}">{escape(holder.name)}</a>'
+    if holder.email:
+        email = escape(holder.email)
         html += f' <a class="small" href="mailto:{email}">{email}</a>'
-    if person.profile.phone:
-        html += f' <span class="small">{escape(person.profile.phone)}</span>'
+    if holder.phone:
+        html += f' <span class="small">{escape(holder.phone)}</span>'
     return html
 
 
 @register.simple_tag
-def search_owner(assignment, plain: bool = False) -> str:
-    """An owner of a duty in the search results: its role (linked, with its
-    department) and the people holding it now (linked, with e-mail and phone), or
-    "vacant". `plain`: as text for the header's live results, where every option is
-    one link already."""
-    role = assignment.role
-    holders = [holding.person for holding in role.current_holders]
+def search_owner(owner, plain: bool = False) -> str:
+    """An owner of a duty in the search results (a `search.Owner`): its role (linked,
+    with its department) and the people holding it now (linked, with e-mail and
+    phone), or "vacant". `plain`: as text for the header's live results, where every
+    option is one link already."""
+    department = escape(owner.department.name)
     if plain:
         people = ", ".join(
-            escape(person.profile.name) + (f" {escape(person.email)}" if person.email else "")
-            for person in holders
+            escape(holder.name) + (f" {escape(holder.email)}" if holder.email else "")
+            for holder in owner.holders
         )
-        department = escape(role.department.name)
         return mark_safe(
-            f"{escape(role.title)} ({department}): {people or escape(gettext('vacant'))}"
+            f"{escape(owner.title)} ({department}): {people or escape(gettext('vacant'))}"
         )
-    people = "; ".join(_holder_html(person) for person in holders)
+    people = "; ".join(_holder_html(holder) for holder in owner.holders)
     if not people:
         people = f'<span class="badge badge-warn">{escape(gettext("vacant"))}</span>'
+    url = reverse("role-detail", args=[owner.role_id])
     return mark_safe(
-        f'<span class="owner"><a href="{escape(role.get_absolute_url())}">{escape(role.title)}</a>'
-        f' <span class="muted">({escape(role.department.name)})</span>:\n{people}</span>\n'
+        f'<span class="owner"><a href="{escape(url)}">{escape(owner.title)}</a>'
+        f' <span class="muted">({department})</span>:\n{people}</span>\n'
     )  # the newline: owners listed one after another stay apart

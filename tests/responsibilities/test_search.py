@@ -4,6 +4,7 @@ Chinese, forgiving small typos; a duty result names its A and R roles and people
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.urls import reverse
 
@@ -19,16 +20,19 @@ pytestmark = pytest.mark.django_db
 def test_finds_a_duty_with_its_accountable_and_responsible_people(demo_duties):
     results = search("sales forecast")
     hit = results.duties[0]
-    assert hit.duty.title == "Maintain the sales forecast"
-    assert [a.role.title for a in hit.accountable] == ["Head of Sales"]
-    assert [a.role.title for a in hit.responsible] == ["Sales Operations Analyst"]
-    assert [h.person.username for h in hit.accountable[0].role.current_holders] == ["sales_manager"]
+    assert hit.title == "Maintain the sales forecast"
+    assert hit.department.code == "SALES"
+    assert [owner.title for owner in hit.accountable] == ["Head of Sales"]
+    assert [owner.title for owner in hit.responsible] == ["Sales Operations Analyst"]
+    [holder] = hit.accountable[0].holders
+    assert holder.username == "sales_manager"
+    assert holder.name == get_user_model().objects.get(username="sales_manager").profile.name
 
 
 def test_tolerates_a_typo(demo_duties):
-    titles = [hit.duty.title for hit in search("forcast").duties]
+    titles = [hit.title for hit in search("forcast").duties]
     assert "Maintain the sales forecast" in titles
-    titles = [hit.duty.title for hit in search("prototpyes").duties]
+    titles = [hit.title for hit in search("prototpyes").duties]
     assert "Verify prototypes" in titles
 
 
@@ -52,7 +56,7 @@ def test_finds_chinese_text(demo_duties):
         letter=raci.AR,
         updated_at=duty.created_at,
     )
-    assert [hit.duty.title for hit in search("财务报告").duties] == ["编制月度财务报告"]
+    assert [hit.title for hit in search("财务报告").duties] == ["编制月度财务报告"]
     people = search("王芳").people
     assert [person.username for person in people] == ["wang.fang"]
 
@@ -67,7 +71,7 @@ def test_finds_roles_departments_projects_and_people(demo_duties):
 
 def test_inactive_duties_are_not_found(demo_duties):
     Duty.objects.filter(title="Verify prototypes").update(active=False)
-    assert "Verify prototypes" not in [hit.duty.title for hit in search("prototypes").duties]
+    assert "Verify prototypes" not in [hit.title for hit in search("prototypes").duties]
 
 
 def test_short_or_empty_queries_find_nothing(demo_duties):
@@ -121,41 +125,74 @@ def test_my_responsibilities_ignores_ended_roles(member, demo_duties):
 def test_full_text_search_finds_other_word_forms_on_postgresql(demo_duties):
     # "Maintain the sales forecast": stemming matches "forecasting" and "maintaining".
     assert "Maintain the sales forecast" in [
-        hit.duty.title for hit in search("forecasting maintaining").duties
+        hit.title for hit in search("forecasting maintaining").duties
     ]
 
 
 def test_a_duty_owner_is_written_with_its_holders_escaped_or_as_vacant():
+    import datetime
+
     from django.utils import translation
 
-    from orgmap.models import RoleHolder
     from responsibilities.templatetags.raci_tags import search_owner
     from tests import factories
 
     department = factories.DepartmentFactory(name="R&D <lab>", code="RND")
     role = factories.RoleFactory(department=department, title='Chemist "A"')
-    duty = factories.DutyFactory(department=department)
+    duty = factories.DutyFactory(department=department, title="Distil the samples")
     anna = factories.UserFactory(username="anna", email="anna@example.com", display_name="Anna <b>")
     anna.profile.phone = "+44 1 & 2"
     anna.profile.save()
-    bo = factories.UserFactory(username="bo", email="", display_name="Bo")
-    for person in (anna, bo):
-        factories.RoleHolderFactory(role=role, person=person)
-    cell = factories.AssignmentFactory(duty=duty, role=role, letter=raci.A)
-    role.current_holders = list(RoleHolder.objects.current().filter(role=role).order_by("person"))
-    cell.role = role
+    bo = factories.UserFactory(username="bo", email="", first_name="Bo", last_name="Li")
+    gone = factories.UserFactory(username="gone", display_name="Gone")
+    factories.RoleHolderFactory(role=role, person=anna, since=datetime.date(2023, 1, 1))
+    factories.RoleHolderFactory(role=role, person=bo, since=datetime.date(2024, 1, 1))
+    factories.RoleHolderFactory(role=role, person=gone, until=datetime.date(2024, 6, 1))
+    factories.AssignmentFactory(duty=duty, role=role, letter=raci.A)
 
-    assert search_owner(cell) == (
+    [hit] = search("distil").duties
+    [owner] = hit.accountable
+    assert hit.responsible == []
+    assert search_owner(owner) == (
         f'<span class="owner"><a href="/roles/{role.pk}/">Chemist &quot;A&quot;</a>'
         ' <span class="muted">(R&amp;D &lt;lab&gt;)</span>:\n'
         '<a href="/people/anna/">Anna &lt;b&gt;</a>'
         ' <a class="small" href="mailto:anna@example.com">anna@example.com</a>'
-        ' <span class="small">+44 1 &amp; 2</span>; <a href="/people/bo/">Bo</a></span>\n'
+        ' <span class="small">+44 1 &amp; 2</span>; <a href="/people/bo/">Bo Li</a></span>\n'
     )
-    assert search_owner(cell, plain=True) == (
-        "Chemist &quot;A&quot; (R&amp;D &lt;lab&gt;): Anna &lt;b&gt; anna@example.com, Bo"
+    assert search_owner(owner, plain=True) == (
+        "Chemist &quot;A&quot; (R&amp;D &lt;lab&gt;): Anna &lt;b&gt; anna@example.com, Bo Li"
     )
-    role.current_holders = []
+    owner.holders = []
     with translation.override("zh-hans"):
-        assert search_owner(cell).endswith(':\n<span class="badge badge-warn">空缺</span></span>\n')
-        assert search_owner(cell, plain=True).endswith("): 空缺")
+        assert search_owner(owner).endswith(
+            ':\n<span class="badge badge-warn">空缺</span></span>\n'
+        )
+        assert search_owner(owner, plain=True).endswith("): 空缺")
+
+
+def test_results_name_people_and_the_roles_they_hold_now():
+    import datetime
+
+    from tests import factories
+
+    lab = factories.DepartmentFactory(name="Lab", code="LAB")
+    chemist = factories.RoleFactory(department=lab, title="Chemist")
+    retired = factories.RoleFactory(department=lab, title="Lab assistant")
+    factories.RoleFactory(department=lab, title="Chemist trainee")
+    factories.RoleFactory(department=lab, title="Chemist emeritus", active=False)
+    ming = factories.UserFactory(username="ming", first_name="", last_name="")
+    factories.UserFactory(username="mingxia", display_name="Ming Xia", is_active=False)
+    factories.RoleHolderFactory(role=chemist, person=ming)
+    factories.RoleHolderFactory(role=retired, person=ming, until=datetime.date(2024, 6, 1))
+
+    [person] = search("ming").people
+    assert (person.username, person.name, person.email) == ("ming", "ming", "ming@example.com")
+    assert person.holdings == [("Chemist", "Lab")]
+    roles = search("chemist").roles
+    assert [(role.title, role.department.code) for role in roles] == [
+        ("Chemist", "LAB"),
+        ("Chemist trainee", "LAB"),
+    ]
+    assert [holder.username for holder in roles[0].holders] == ["ming"]
+    assert roles[1].holders == []
