@@ -10,6 +10,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from orgmap.links import detail_url
 from responsibilities import raci
 
 register = template.Library()
@@ -63,16 +64,9 @@ def matrix_url(finding: raci.Finding, prefix: str = "") -> str:
     return _matrix_url(finding.project_code, finding.department_code)
 
 
-@functools.cache
-def _duty_url_parts() -> tuple[str, str]:
-    prefix, _sep, suffix = reverse("duty-detail", args=[0]).rpartition("0")
-    return prefix, suffix
-
-
 @register.filter
 def duty_url(duty_id: int) -> str:
-    prefix, suffix = _duty_url_parts()
-    return f"{prefix}{int(duty_id)}{suffix}"
+    return detail_url("duty-detail", int(duty_id))
 
 
 # ---------------------------------------------------------------- matrix cells
@@ -205,8 +199,7 @@ def letter_names() -> str:
 
 
 def _holder_html(holder) -> str:
-    url = reverse("person-detail", args=[holder.username])
-    html = f'<a href="{escape(url)}">{escape(holder.name)}</a>'
+    html = f'<a href="{escape(holder.url)}">{escape(holder.name)}</a>'
     if holder.email:
         email = escape(holder.email)
         html += f' <a class="small" href="mailto:{email}">{email}</a>'
@@ -233,8 +226,7 @@ def search_owner(owner, plain: bool = False) -> str:
     people = "; ".join(_holder_html(holder) for holder in owner.holders)
     if not people:
         people = f'<span class="badge badge-warn">{escape(gettext("vacant"))}</span>'
-    url = reverse("role-detail", args=[owner.role_id])
     return mark_safe(
-        f'<span class="owner"><a href="{escape(url)}">{escape(owner.title)}</a>'
+        f'<span class="owner"><a href="{escape(owner.url)}">{escape(owner.title)}</a>'
         f' <span class="muted">({department})</span>:\n{people}</span>\n'
     )  # the newline: owners listed one after another stay apart

@@ -193,6 +193,34 @@ def test_duty_search_can_use_the_indexes_on_postgresql(lab):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's indexes")
+def test_roles_and_people_are_looked_up_through_trigram_indexes_on_postgresql(lab):
+    """The conditions search writes are the ones the indexes of migration 0017 serve."""
+    department, _chemist, _duty = lab
+    Role.objects.create(title="Spectrometer technician", department=department)
+    with CaptureQueriesContext(connection) as captured:
+        search("spectrometer")
+    statements = {
+        kind: next(q["sql"] for q in captured.captured_queries if marker in q["sql"])
+        for kind, marker in (("roles", "FROM orgmap_role r"), ("people", "FROM auth_user u"))
+    }
+    plans = {}
+    with connection.cursor() as cursor:
+        for kind, sql in statements.items():
+            settings, _sep, statement = sql.partition(";")
+            cursor.execute("SET enable_seqscan = off")
+            try:
+                cursor.execute("EXPLAIN " + statement)
+                plans[kind] = "\n".join(row[0] for row in cursor.fetchall())
+            finally:
+                cursor.execute("RESET enable_seqscan")
+            assert "set_config('join_collapse_limit', '1', true)" in settings
+    assert "orgmap_role_title_trgm" in plans["roles"]
+    assert "orgmap_role_purpose_trgm" in plans["roles"]
+    assert "orgmap_person_text_trgm" in plans["people"]
+    assert "orgmap_profile_display_name_trgm" in plans["people"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's indexes")
 def test_a_chinese_word_is_looked_up_by_its_character_pairs_on_postgresql(lab):
     """A two-character word holds no whole trigram: the trigram index would be read
     whole. The stored character pairs answer from their own index."""
