@@ -3,8 +3,8 @@
 Duties are found from indexes kept current by database triggers (migrations 0007, 0011):
 
 - PostgreSQL: every word must occur in the duty's search text (title, the titles of its
-  Accountable and Responsible roles, description, KPIs) as a substring (`ILIKE`), served
-  by a GIN trigram index; a Chinese word (no spaces between words, and a two-character
+  Accountable and Responsible roles, description, KPIs; stored in lower case) as a
+  substring (`LIKE`), served by a GIN trigram index; a Chinese word (no spaces between words, and a two-character
   word holds no whole trigram) is looked up by its character pairs (`search_grams`, a
   GIN-indexed tsvector) and then checked as a substring. A word of four letters or more
   that occurs nowhere is taken for a typo: it is replaced by the closest words of the
@@ -207,12 +207,15 @@ def _contains(word: str, table: str) -> tuple[str, list]:
     """SQL that finds `word` as a substring of the duty's search text, from an index:
     the trigram index, or for Chinese the character pairs (then checked as a substring:
     the pairs may be far apart)."""
+    # The search text is stored in lower case (migration 0018): LIKE with the word
+    # lowered the same way (a constant, lowered once), not ILIKE, which lowers the text
+    # of every row it checks.
     grams = cjk_grams(word)
     if not grams:
-        return f"{table}.search_text ILIKE %s", [_like(word)]
+        return f"{table}.search_text LIKE lower(%s)", [_like(word)]
     query = " & ".join(f"'{gram}'" for gram in dict.fromkeys(grams))
     return (
-        f"({table}.search_grams @@ %s::tsquery AND {table}.search_text ILIKE %s)",
+        f"({table}.search_grams @@ %s::tsquery AND {table}.search_text LIKE lower(%s))",
         [query, _like(word)],
     )
 
@@ -228,17 +231,21 @@ def _ranked_duty_ids(cursor, conditions, params, phrase, limit, text_query=None)
     # the operators on all rows; forbid the scan for this statement only
     # (set_config(..., true) lasts until the end of its transaction, which in autocommit
     # is this one round trip).
+    # The whole query is in the title when it first occurs in the search text within
+    # the title's length: the search text starts with the title, lowered (ILIKE on the
+    # title would lower every matching title again).
     cursor.execute(
         f"""
         SELECT set_config('enable_seqscan', 'off', true);
         SELECT d.id
-        FROM responsibilities_duty d, {query_sql} AS q
+        FROM responsibilities_duty d, {query_sql} AS q, lower(%s) AS phrase
         WHERE d.active AND (({" AND ".join(conditions)}) OR d.search_vector @@ q)
-        ORDER BY (CASE WHEN d.title ILIKE %s THEN 2 ELSE 0 END)
+        ORDER BY (CASE WHEN strpos(d.search_text, phrase) BETWEEN 1
+                           AND length(d.title) - length(phrase) + 1 THEN 2 ELSE 0 END)
             + ts_rank(d.search_vector, q) DESC, d.title, d.id
         LIMIT %s
         """,
-        [text_query or phrase, *params, _like(phrase), limit],
+        [text_query or phrase, phrase, *params, limit],
     )
     return [row[0] for row in cursor.fetchall()]
 

@@ -156,7 +156,7 @@ def test_a_search_spelt_right_takes_one_duty_query_and_a_typo_two_more(lab):
     def duty_statements(query: str) -> int:
         with CaptureQueriesContext(connection) as captured:
             search(query)
-        return sum("d.search_text ILIKE" in q["sql"] for q in captured.captured_queries)
+        return sum("d.search_text LIKE" in q["sql"] for q in captured.captured_queries)
 
     assert duty_statements("calibrate") == 1
     assert duty_statements("calibrte spectrometer") == 3  # which words occur, then similarity
@@ -190,6 +190,27 @@ def test_duty_search_can_use_the_indexes_on_postgresql(lab):
         )
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Index Scan using responsibilities_search_word_trgm" in plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's stored text")
+def test_the_search_text_is_stored_in_lower_case_and_found_in_any_case(lab):
+    department, chemist, duty = lab
+    assignment_set(duty=duty, role=chemist, letter=raci.R, expected_version=0, by=None)
+    Role.objects.filter(pk=chemist.pk).update(title="Senior CHEMIST")  # the index's trigger
+    other = duty_create(title="Order NaCl Crystals", department=department)
+
+    def stored(pk: int) -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT search_text FROM responsibilities_duty WHERE id = %s", [pk])
+            return cursor.fetchone()[0]
+
+    assert stored(duty.pk).startswith("calibrate the spectrometer senior chemist")
+    assert stored(other.pk).startswith("order nacl crystals")
+    assert _titles("NACL crystals") == ["Order NaCl Crystals"]
+    assert _titles("SENIOR chemist") == ["Calibrate the spectrometer"]
+    # The whole query in the title ranks first, even where the title is not the whole text.
+    duty_create(title="Crystals of NaCl", department=department, description="order nacl")
+    assert _titles("nacl crystals")[0] == "Order NaCl Crystals"
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's indexes")
