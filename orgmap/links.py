@@ -20,10 +20,14 @@ _patterns: dict[tuple[str, str], str] = {}
 
 def detail_url(name: str, value: int | str) -> str:
     """`reverse(name, args=[value])` for a URL with one `int` or `str` argument."""
+    key = (name, get_script_prefix())
+    if type(value) is int and value >= 0:  # digits need no quoting
+        pattern = _patterns.get(key)
+        if pattern is not None:
+            return pattern.replace(_MARK, str(value))
     text = str(value)
     if not text or "/" in text or _MARK in text:
         return reverse(name, args=[value])  # whatever reverse() makes of it
-    key = (name, get_script_prefix())
     pattern = _patterns.get(key)
     if pattern is None:
         pattern = _patterns[key] = reverse(name, args=[_MARK])
