@@ -68,6 +68,8 @@ class Duty(models.Model):
         ordering = ["title"]
         verbose_name = _("duty")
         verbose_name_plural = _("duties")
+        # A matrix page's rows in their order (matrix_page.py): the page's 50, not all.
+        indexes = [models.Index(fields=["department", "title", "id"], name="duty_department_title")]
         constraints = [
             models.UniqueConstraint(
                 "department",
