@@ -29,7 +29,7 @@ from django.db.models import (
 from orgmap.models import Project, Role
 
 from . import raci, selectors
-from .findings_facts import ROLE_VALUES, filled, role_ref
+from .findings_facts import filled, role_ref
 from .models import Assignment, Finding
 
 _DUTY_VALUES = (
@@ -165,10 +165,11 @@ def matrix_page(
     paginator = _CountedPaginator(total or 0, per_page)
     duty_ids = [row["pk"] for row in rows]
 
+    # The letters and versions; the columns' roles are read once, by _columns().
     cells = list(
-        Assignment.objects.filter(duty_id__in=duty_ids)
-        .annotate(role_filled=filled("role_id"))
-        .values("duty_id", "role_id", "letter", "version", *ROLE_VALUES)
+        Assignment.objects.filter(duty_id__in=duty_ids).values(
+            "duty_id", "role_id", "letter", "version"
+        )
     )
     assigned: dict[int, dict[int, dict]] = defaultdict(dict)
     for cell in cells:
