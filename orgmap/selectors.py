@@ -56,24 +56,26 @@ def current_holder_exists() -> Exists:
     return Exists(RoleHolder.objects.current().filter(role=OuterRef("pk")))
 
 
-def department_counts() -> dict[int, dict[str, int]]:
-    """Active roles, people holding them and vacancies per department: two queries."""
+def department_counts(department_ids: list[int] | None = None) -> dict[int, dict[str, int]]:
+    """Active roles, people holding them and vacancies per department (of every
+    department, or of those given): two queries."""
     counts: dict[int, dict[str, int]] = defaultdict(
         lambda: {"roles": 0, "people": 0, "vacancies": 0}
     )
+    roles = Role.objects.filter(active=True)
+    holdings = RoleHolder.objects.current().filter(role__active=True)
+    if department_ids is not None:
+        roles = roles.filter(department_id__in=department_ids)
+        holdings = holdings.filter(role__department_id__in=department_ids)
     role_rows = (
-        Role.objects.filter(active=True)
-        .annotate(filled=current_holder_exists())
+        roles.annotate(filled=current_holder_exists())
         .values("department_id")
         .annotate(roles=Count("pk"), vacancies=Count("pk", filter=Q(filled=False)))
     )
     for row in role_rows:
         counts[row["department_id"]].update(roles=row["roles"], vacancies=row["vacancies"])
-    people_rows = (
-        RoleHolder.objects.current()
-        .filter(role__active=True)
-        .values("role__department_id")
-        .annotate(people=Count("person", distinct=True))
+    people_rows = holdings.values("role__department_id").annotate(
+        people=Count("person", distinct=True)
     )
     for row in people_rows:
         counts[row["role__department_id"]]["people"] = row["people"]
@@ -133,10 +135,13 @@ def department_roles(department: Department) -> list[Role]:
 
 
 def department_children(department: Department) -> list[DepartmentNode]:
-    counts = department_counts()
+    """The department's sub-departments with their counts (none: one query)."""
+    children = list(department.children.order_by("name"))
+    if not children:
+        return []
+    counts = department_counts([child.pk for child in children])
     return [
-        DepartmentNode(department=child, depth=0, **counts.get(child.pk, {}))
-        for child in department.children.order_by("name")
+        DepartmentNode(department=child, depth=0, **counts.get(child.pk, {})) for child in children
     ]
 
 

@@ -50,6 +50,24 @@ def test_overview_cost_does_not_grow_with_the_organisation(
     assert "Dept 39" in response.text
 
 
+def test_department_page_counts_only_its_sub_departments(member, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(member)
+    with CaptureQueriesContext(connection) as parent:
+        response = client.get(reverse("department-detail", args=["sales"]))
+    children = {node.department.code: node for node in response.context["children"]}
+    assert set(children) == {"SALES-N", "SALES-S"}
+    south = children["SALES-S"]
+    assert (south.roles, south.people, south.vacancies) == (2, 1, 1)
+    counts = [q["sql"] for q in parent.captured_queries if "COUNT(DISTINCT" in q["sql"]]
+    assert len(counts) == 1 and "IN (" in counts[0]  # the children's, not everybody's
+    with CaptureQueriesContext(connection) as leaf:
+        assert client.get(reverse("department-detail", args=["sales-s"])).status_code == 200
+    assert not any("COUNT(DISTINCT" in q["sql"] for q in leaf.captured_queries)
+
+
 def test_department_page_lists_roles_holders_and_sub_departments(member, client_for):
     response = client_for(member).get(reverse("department-detail", args=["sales"]))
     assert response.status_code == 200
