@@ -232,20 +232,20 @@ def column_heads(columns, scope) -> str:
         if not role.active:
             classes += " inactive"
         url = column.variant_url or detail_url("role-detail", role.id)
-        html = (
+        markup = (
             f'<th scope="col" role="columnheader" class="{classes}" id="role-{role.id}">\n'
             f'<a href="{escape(url)}" id="rt-{role.id}">{escape(role.title)}</a>\n'
         )
         if column.variant_note:
-            html += f'<span class="badge badge-draft">{escape(column.variant_note)}</span>\n'
+            markup += f'<span class="badge badge-draft">{escape(column.variant_note)}</span>\n'
         if not column.own or scope.project:
-            html += f'<span class="dept-code">{escape(role.department_code)}</span>\n'
+            markup += f'<span class="dept-code">{escape(role.department_code)}</span>\n'
         if role.vacant and role.active:
-            html += f'<span class="badge badge-warn">{vacant}</span>\n'
+            markup += f'<span class="badge badge-warn">{vacant}</span>\n'
         if not role.active:
-            html += f'<span class="badge">{inactive}</span>\n'
-        html += "".join(_flag_html(finding, suggestion=False) for finding in column.findings)
-        heads.append(html + "</th>")
+            markup += f'<span class="badge">{inactive}</span>\n'
+        markup += "".join(_flag_html(finding, suggestion=False) for finding in column.findings)
+        heads.append(markup + "</th>")
     return mark_safe("\n".join(heads))
 
 
@@ -254,24 +254,24 @@ def duty_head(duty: dict, variant=None) -> str:
     """A matrix row's header: the duty (linked, or in a draft to the draft's page of
     it), its project, "inactive", and a draft's note and edit link."""
     url = (variant and duty.get("variant_url")) or detail_url("duty-detail", duty["pk"])
-    html = (
+    markup = (
         '<th scope="row" role="rowheader" class="duty-cell">\n'
         f'<a href="{escape(url)}" id="dt-{duty["pk"]}">{escape(duty["title"])}</a>\n'
     )
     if duty.get("project__code"):
-        html += f'<span class="badge">{escape(duty["project__code"])}</span>\n'
+        markup += f'<span class="badge">{escape(duty["project__code"])}</span>\n'
     if not duty.get("active"):
-        html += f'<span class="badge">{escape(gettext("inactive"))}</span>\n'
+        markup += f'<span class="badge">{escape(gettext("inactive"))}</span>\n'
     if variant:
         if duty.get("variant_note"):
-            html += f'<span class="badge badge-draft">{escape(duty["variant_note"])}</span>\n'
+            markup += f'<span class="badge badge-draft">{escape(duty["variant_note"])}</span>\n'
         if duty.get("variant_edit_url"):
             label = escape(variant.context.get("edit_duty_label", ""))
-            html += (
+            markup += (
                 f'<a class="variant-edit small" href="{escape(duty["variant_edit_url"])}">'
                 f"{label}</a>\n"
             )
-    return mark_safe(html + "</th>")
+    return mark_safe(markup + "</th>")
 
 
 @register.simple_tag
@@ -293,13 +293,13 @@ def row_flags(duty: dict, findings, oob: bool = False) -> str:
 
 
 def _holder_html(holder) -> str:
-    html = f'<a href="{escape(holder.url)}">{escape(holder.name)}</a>'
+    markup = f'<a href="{escape(holder.url)}">{escape(holder.name)}</a>'
     if holder.email:
         email = escape(holder.email)
-        html += f' <a class="small" href="mailto:{email}">{email}</a>'
+        markup += f' <a class="small" href="mailto:{email}">{email}</a>'
     if holder.phone:
-        html += f' <span class="small">{escape(holder.phone)}</span>'
-    return html
+        markup += f' <span class="small">{escape(holder.phone)}</span>'
+    return markup
 
 
 @register.simple_tag
