@@ -4,8 +4,9 @@ Duties are found from indexes kept current by database triggers (migrations 0007
 
 - PostgreSQL: every word must occur in the duty's search text (title, the titles of its
   Accountable and Responsible roles, description, KPIs; stored in lower case) as a
-  substring (`LIKE`), served by a GIN trigram index; a Chinese word (no spaces between words, and a two-character
-  word holds no whole trigram) is looked up by its character pairs (`search_grams`, a
+  substring (`LIKE`), served by a GIN trigram index; a Chinese word (no spaces between
+  words, and a two-character word holds no whole trigram) is looked up by its
+  character pairs (`search_grams`, a
   GIN-indexed tsvector) and then checked as a substring. A word of four letters or more
   that occurs nowhere is taken for a typo: it is replaced by the closest words of the
   titles (`SearchWord`: the nearest by trigram distance from a GiST index, then the
@@ -125,6 +126,7 @@ class RoleHit:
 
 @dataclass
 class PersonHit:
+    id: int
     username: str
     name: str
     email: str
@@ -416,13 +418,18 @@ def _table(model) -> str:
     return model._meta.db_table
 
 
+def _holding_now(alias: str) -> str:
+    """SQL: the holding `alias` is current on a date given twice as parameters
+    (RoleHolderQuerySet.current())."""
+    return f"{alias}.since <= %s AND ({alias}.until IS NULL OR {alias}.until > %s)"
+
+
 def _holder_sql(role: str) -> tuple[str, str]:
     """Columns and joins of the people holding role `role` (an SQL alias) now, one row
     each (NULLs for a vacant role); two date parameters (today) follow the joins."""
     columns = "u.username, u.first_name, u.last_name, u.email, pr.display_name, pr.phone"
     joins = (
-        f"LEFT JOIN {_table(RoleHolder)} h ON h.role_id = {role}.id AND h.since <= %s"
-        " AND (h.until IS NULL OR h.until > %s)"
+        f"LEFT JOIN {_table(RoleHolder)} h ON h.role_id = {role}.id AND {_holding_now('h')}"
         f" LEFT JOIN {_table(get_user_model())} u ON u.id = h.person_id"
         f" LEFT JOIN {_table(Profile)} pr ON pr.user_id = u.id"
     )
@@ -514,8 +521,8 @@ AS_WRITTEN = "SELECT set_config('join_collapse_limit', '1', true);"
 # sequential scan, or a whole index in another order) and computing ILIKE on each,
 # several times slower: only bitmap scans, which the trigram indexes give.
 TRIGRAM_INDEXES = (
-    "SELECT set_config('join_collapse_limit', '1', true),"
-    " set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true);"
+    AS_WRITTEN
+    + " SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true);"
 )
 # A person's account columns as one text, as indexed by migration 0017.
 PERSON_TEXT = "(username || ' ' || email || ' ' || first_name || ' ' || last_name)"
@@ -684,8 +691,7 @@ def _person_hits(cursor, words, limit, today) -> list[PersonHit]:
         SELECT hit.id, hit.username, hit.first_name, hit.last_name, hit.email,
                hit.display_name, r.title, rd.name
         FROM hit
-        LEFT JOIN {_table(RoleHolder)} h ON h.person_id = hit.id AND h.since <= %s
-            AND (h.until IS NULL OR h.until > %s)
+        LEFT JOIN {_table(RoleHolder)} h ON h.person_id = hit.id AND {_holding_now("h")}
         LEFT JOIN {_table(Role)} r ON r.id = h.role_id
         LEFT JOIN {_table(Department)} rd ON rd.id = r.department_id
         ORDER BY hit.display_name, hit.username, h.since, h.id
@@ -697,7 +703,7 @@ def _person_hits(cursor, words, limit, today) -> list[PersonHit]:
         person = people.get(pk)
         if person is None:
             name = Profile.name_of(display_name, first_name, last_name, username)
-            person = people[pk] = PersonHit(username, name, email or "")
+            person = people[pk] = PersonHit(pk, username, name, email or "")
         if role is not None:
             person.holdings.append((role, place))
     return list(people.values())

@@ -188,6 +188,7 @@ def test_results_name_people_and_the_roles_they_hold_now():
 
     [person] = search("ming").people
     assert (person.username, person.name, person.email) == ("ming", "ming", "ming@example.com")
+    assert person.id == ming.pk and person.url == "/people/ming/"
     assert person.holdings == [("Chemist", "Lab")]
     roles = search("chemist").roles
     assert [(role.title, role.department.code) for role in roles] == [

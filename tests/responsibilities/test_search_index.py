@@ -227,7 +227,7 @@ def test_roles_and_people_are_looked_up_through_trigram_indexes_on_postgresql(la
     plans = {}
     with connection.cursor() as cursor:
         for kind, sql in statements.items():
-            settings, _sep, statement = sql.partition(";")
+            settings, _sep, statement = sql.rpartition(";")
             cursor.execute("SET enable_seqscan = off")
             try:
                 cursor.execute("EXPLAIN " + statement)
