@@ -232,8 +232,14 @@ def org_admins() -> list:
     )
 
 
-def department_editors(department: Department) -> Editors:
-    ancestors = department_ancestor_ids(department.pk, department_parent_map())
+def department_editors(
+    department: Department, parents: dict[int, int | None] | None = None
+) -> Editors:
+    """Who may edit the department: granted on it or on a department above it (from
+    `parents`, department_parent_map(), read here when not given), and the org admins."""
+    if parents is None:
+        parents = department_parent_map()
+    ancestors = department_ancestor_ids(department.pk, parents)
     grants = (
         DepartmentUserObjectPermission.objects.filter(
             content_object_id__in=[department.pk, *ancestors],

@@ -118,9 +118,13 @@ def flatten_tree(roots: list[DepartmentNode]) -> list[DepartmentNode]:
     return flat
 
 
-def department_breadcrumbs(department: Department) -> list[Department]:
-    """The ancestors of a department, root first, in two queries."""
-    parents = department_parent_map()
+def department_breadcrumbs(
+    department: Department, parents: dict[int, int | None] | None = None
+) -> list[Department]:
+    """The ancestors of a department, root first, in two queries (one when the
+    organisation's `parents` map, department_parent_map(), is given)."""
+    if parents is None:
+        parents = department_parent_map()
     ids = department_ancestor_ids(department.pk, parents)
     by_id = Department.objects.in_bulk(ids)
     return [by_id[pk] for pk in reversed(ids) if pk in by_id]

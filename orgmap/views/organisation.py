@@ -48,13 +48,14 @@ def render_department(
     """The department page: live, or a `variant` of it (a draft's)."""
     # In a variant the page shows, it does not edit: its edits are the variant's own.
     can_manage = variant is None and permissions.can_manage_department(request.user, department)
+    parents = selectors.department_parent_map()  # for the breadcrumbs and the editors
     context = {
         "department": department,
-        "breadcrumbs": selectors.department_breadcrumbs(department),
+        "breadcrumbs": selectors.department_breadcrumbs(department, parents),
         "roles": selectors.department_roles(department),
         "children": selectors.department_children(department),
         "can_manage": can_manage,
-        "editors": permissions.department_editors(department),
+        "editors": permissions.department_editors(department, parents),
         "can_manage_access": variant is None and permissions.can_manage_access(request.user),
         "panels": panels.page_panels("department", request, department, variant),
         "variant": variant,

@@ -88,6 +88,22 @@ def test_department_page_cost_is_constant(member, client_for, django_assert_max_
         client.get(reverse("department-detail", args=["SALES"]))
 
 
+def test_department_page_reads_the_organisation_tree_once(
+    member, client_for, django_assert_max_num_queries
+):
+    """The breadcrumbs and the editors (grants inherited from above) share one read of
+    every department's parent."""
+    client = client_for(member)
+    with django_assert_max_num_queries(30) as page:
+        client.get(reverse("department-detail", args=["SALES-N"]))
+    tree_reads = [
+        query["sql"]
+        for query in page.captured_queries
+        if '"parent_id" AS "parent_id" FROM "orgmap_department"' in query["sql"]
+    ]
+    assert len(tree_reads) == 1, tree_reads
+
+
 def test_manager_sees_edit_controls_on_own_department_only(sales_manager, client_for):
     client = client_for(sales_manager)
     assert "Edit department" in client.get(reverse("department-detail", args=["SALES-N"])).text
