@@ -725,6 +725,7 @@ def run(bench: Bench, args: argparse.Namespace, repeat: int) -> None:
     scope = {legal_id: f"department:{legal}", production_id: f"department:{production}"}
     edit_cells = [(duty, role, scope[department]) for duty, role, department in cells]
     duration = 20 if args.quick else 60
+    cpu_lines: list[str] = []
     print("\n| load | users | duration | requests | req/s | errors | p50 | p95 |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     # Each run edits empty cells of its own: a user starts at version 0, so a cell the
@@ -742,6 +743,9 @@ def run(bench: Bench, args: argparse.Namespace, repeat: int) -> None:
             rng=random.Random(13),
         )
         print(result.line(label))
+        cpu_lines.append(f"{label}: {result.cpu_line()}")
+    # Below the table, so that it stays one table: where each run's CPU went.
+    print("\n" + "\n".join(cpu_lines))
 
 
 if __name__ == "__main__":

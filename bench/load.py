@@ -8,6 +8,7 @@ so its figures are a lower bound of what the server alone would do.
 
 from __future__ import annotations
 
+import os
 import random
 import threading
 import time
@@ -28,12 +29,44 @@ MIX = [
 ]
 
 
+# Which process a CPU second belongs to, by its command line (Linux's /proc).
+PROCESS_KINDS = (("gunicorn", "gunicorn"), ("celery", "worker"), ("postgres", "PostgreSQL"))
+
+
+def cpu_seconds_by_kind() -> dict[str, float]:
+    """CPU seconds used so far by gunicorn, the Celery worker, PostgreSQL and this load
+    generator (every process of each, threads included), read from /proc; empty where
+    there is no /proc. Two readings around a run say where its CPU went."""
+    seconds: dict[str, float] = {}
+    if not os.path.isdir("/proc"):
+        return seconds
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as file:
+                command = file.read().replace(b"\0", b" ").decode(errors="replace")
+            with open(f"/proc/{entry}/stat") as file:
+                fields = file.read().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        if int(entry) == os.getpid():
+            kind = "load generator"
+        else:
+            kind = next((label for word, label in PROCESS_KINDS if word in command), None)
+        if kind is not None:  # utime + stime
+            seconds[kind] = seconds.get(kind, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+    return seconds
+
+
 @dataclass
 class LoadResult:
     durations: list[float] = field(default_factory=list)
     errors: dict[str, int] = field(default_factory=dict)
     elapsed: float = 0.0
     users: int = 0
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds by process kind
 
     def line(self, label: str) -> str:
         count = len(self.durations)
@@ -45,6 +78,17 @@ class LoadResult:
             f"| {label} | {self.users} | {self.elapsed:,.0f} s | {count:,} "
             f"| {count / self.elapsed:,.1f} | {errors}{detail} | {p50:,.0f} ms | {p95:,.0f} ms |"
         )
+
+    def cpu_line(self) -> str:
+        """CPU per request by process kind: where the cores' time went."""
+        count = len(self.durations)
+        if not self.cpu or not count:
+            return ""
+        parts = [
+            f"{kind} {seconds / count * 1000:,.1f} ms ({seconds / self.elapsed:.0%} of a core)"
+            for kind, seconds in sorted(self.cpu.items(), key=lambda item: -item[1])
+        ]
+        return "CPU per request: " + ", ".join(parts)
 
 
 def run_load(
@@ -109,10 +153,17 @@ def run_load(
                 time.sleep(local.expovariate(1 / think))
 
     threads = [threading.Thread(target=user, args=(index,), daemon=True) for index in range(users)]
+    cpu_before = cpu_seconds_by_kind()
     started = time.monotonic()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=duration + 120)
     result.elapsed = time.monotonic() - started
+    cpu_after = cpu_seconds_by_kind()
+    # Processes that ended during the run (a recycled gunicorn worker) take their CPU
+    # with them: a kind's figure is then a little low, never high.
+    result.cpu = {
+        kind: max(0.0, seconds - cpu_before.get(kind, 0.0)) for kind, seconds in cpu_after.items()
+    }
     return result
