@@ -36,7 +36,8 @@ PROCESS_KINDS = (("gunicorn", "gunicorn"), ("celery", "worker"), ("postgres", "P
 def cpu_seconds_by_kind() -> dict[str, float]:
     """CPU seconds used so far by gunicorn, the Celery worker, PostgreSQL and this load
     generator (every process of each, threads included), read from /proc; empty where
-    there is no /proc. Two readings around a run say where its CPU went."""
+    there is no /proc. Two readings around a run say where its CPU went. (A process that
+    ends unreaped between them, or whose parent is of another kind, is missed.)"""
     seconds: dict[str, float] = {}
     if not os.path.isdir("/proc"):
         return seconds
@@ -55,8 +56,12 @@ def cpu_seconds_by_kind() -> dict[str, float]:
             kind = "load generator"
         else:
             kind = next((label for word, label in PROCESS_KINDS if word in command), None)
-        if kind is not None:  # utime + stime
-            seconds[kind] = seconds.get(kind, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+        if kind is not None:
+            # Its own user and system time, and that of the children it has reaped: a
+            # PostgreSQL backend or a gunicorn worker that ended during the run is
+            # counted in its parent (the postmaster, the arbiter) instead of vanishing.
+            used = sum(int(value) for value in fields[11:15])  # utime stime cutime cstime
+            seconds[kind] = seconds.get(kind, 0.0) + used / tick
     return seconds
 
 
@@ -161,8 +166,6 @@ def run_load(
         thread.join(timeout=duration + 120)
     result.elapsed = time.monotonic() - started
     cpu_after = cpu_seconds_by_kind()
-    # Processes that ended during the run (a recycled gunicorn worker) take their CPU
-    # with them: a kind's figure is then a little low, never high.
     result.cpu = {
         kind: max(0.0, seconds - cpu_before.get(kind, 0.0)) for kind, seconds in cpu_after.items()
     }
