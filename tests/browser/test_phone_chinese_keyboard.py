@@ -100,6 +100,9 @@ def test_main_pages_fit_pass_axe_and_speak_chinese(browser: Browser, live_server
             for name, path in PAGES.items():
                 where = f"{language}/{size}/{name}"
                 page.goto(live_server.url + path)
+                # Parts of some pages (the findings trend) arrive by htmx after the load:
+                # judge the page once they are in, not while they are dimmed loading.
+                page.wait_for_load_state("networkidle")
                 width, inner = page.evaluate(
                     "[document.documentElement.scrollWidth, window.innerWidth]"
                 )
