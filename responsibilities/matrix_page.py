@@ -14,23 +14,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import (
-    Case,
-    Exists,
-    Func,
-    IntegerField,
-    OuterRef,
-    Q,
-    Subquery,
-    Value,
-    When,
-)
+from django.db import connection
+from django.db.models import Exists, Func, IntegerField, OuterRef, Q, Subquery
+from django.utils import timezone
 
-from orgmap.models import Project, Role
+from orgmap.models import Department, Project, Role, RoleHolder
 
 from . import raci, selectors
-from .findings_facts import filled, role_ref
-from .models import Assignment, Finding
+from .findings_facts import role_ref
+from .models import Assignment, Duty, Finding
+from .sql import holding_now, table
 
 _DUTY_VALUES = (
     "pk",
@@ -132,16 +125,6 @@ def _page_number(duties, requested: str | int | None, focus: int | None, per_pag
     return min(max(1, number), 10**6)
 
 
-def _own_roles(scope: selectors.Scope) -> Q:
-    """The roles that are the matrix's own columns: a department's active roles (and
-    its retired ones while something in it is still assigned to them); for a project,
-    every role assigned on it."""
-    in_scope = Assignment.objects.filter(duty__in=scope.duties().values("pk")).values("role_id")
-    if scope.department is not None:
-        return Q(department=scope.department) & (Q(active=True) | Q(pk__in=in_scope))
-    return Q(pk__in=in_scope)
-
-
 def matrix_page(
     scope: selectors.Scope,
     *,
@@ -215,6 +198,68 @@ def _page_rows(duties, number: int, per_page: int) -> list[dict]:
     return list(duties.values(*_DUTY_VALUES).annotate(total=total)[start : start + per_page])
 
 
+def _scoped_duties_sql(scope: selectors.Scope) -> tuple[str, list]:
+    """SQL: the duty `du` is in the scope (Scope.duty_filter(): a project's duties, else
+    a department's, else every duty)."""
+    if scope.project is not None:
+        return "du.project_id = %s", [scope.project.pk]
+    if scope.department is not None:
+        return "du.department_id = %s", [scope.department.pk]
+    return "1 = 1", []
+
+
+def _column_roles(scope: selectors.Scope, asked: set[int]) -> list[dict]:
+    """The matrix's own roles (a department's active roles, and its retired ones while
+    something in the scope is still assigned to them; for a project, every role assigned
+    on it) and the roles `asked` for, each with whether it is filled now and whether it
+    is an own role: one query.
+
+    Plain SQL: the ORM spent 2–3 ms building this query (its two nested subqueries
+    resolved twice, once to filter and once to say which roles are own) around 0.8 ms
+    of the database's work, on every matrix page."""
+    scoped, scoped_params = _scoped_duties_sql(scope)
+    if scope.department is not None:
+        own = "(r.department_id = %s AND (r.active OR r.id IN (SELECT role_id FROM scoped)))"
+        own_params = [scope.department.pk]
+    else:
+        own = "r.id IN (SELECT role_id FROM scoped)"
+        own_params = []
+    asked_ids = sorted(asked)
+    today = timezone.localdate()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH scoped AS (
+                SELECT DISTINCT a.role_id FROM {table(Assignment)} a
+                JOIN {table(Duty)} du ON du.id = a.duty_id WHERE {scoped}
+            ),
+            candidate AS (
+                SELECT r.id, r.title, r.department_id, r.active, {own} AS own
+                FROM {table(Role)} r
+            )
+            SELECT c.id, c.title, c.department_id, d.code, c.active,
+                   EXISTS (SELECT 1 FROM {table(RoleHolder)} h
+                           WHERE h.role_id = c.id AND {holding_now("h")}),
+                   c.own
+            FROM candidate c JOIN {table(Department)} d ON d.id = c.department_id
+            WHERE c.own OR c.id IN ({", ".join(["%s"] * len(asked_ids)) or "NULL"})
+            """,
+            [*scoped_params, *own_params, today, today, *asked_ids],
+        )
+        return [
+            {
+                "pk": pk,
+                "title": title,
+                "department_id": department_id,
+                "department__code": code,
+                "active": bool(active),
+                "filled": bool(filled),
+                "own": bool(own),
+            }
+            for pk, title, department_id, code, active, filled, own in cursor.fetchall()
+        ]
+
+
 def _columns(
     scope: selectors.Scope, cells: list[dict], extra_ids: set[int], own_limit: int
 ) -> tuple[list[Column], int]:
@@ -222,16 +267,7 @@ def _columns(
     matrix's own roles while there are at most `own_limit` of them) and how many own
     roles are left out: one query over the matrix's own roles."""
     used = {cell["role_id"] for cell in cells}
-    own_q = _own_roles(scope)
-    roles = (
-        Role.objects.filter(own_q | Q(pk__in=used | extra_ids))
-        .annotate(
-            filled=filled(),
-            own=Case(When(own_q, then=Value(True)), default=Value(False)),
-        )
-        .values("pk", "title", "department_id", "department__code", "active", "filled", "own")
-    )
-    roles = list(roles)
+    roles = _column_roles(scope, used | extra_ids)
     own_count = sum(1 for role in roles if role["own"])
     show_own = own_count <= own_limit
     columns = []

@@ -39,6 +39,7 @@ from orgmap.models import Department, Profile, Project, Role, RoleHolder
 
 from . import raci
 from .models import Assignment, Duty
+from .sql import holding_now, table
 
 MIN_QUERY_LENGTH = 2
 # Typo matching only for words long enough to have several trigrams of their own.
@@ -414,24 +415,14 @@ def _duty_ids_sqlite(
 # several times what the database does for them (see docs/decisions.md).
 
 
-def _table(model) -> str:
-    return model._meta.db_table
-
-
-def _holding_now(alias: str) -> str:
-    """SQL: the holding `alias` is current on a date given twice as parameters
-    (RoleHolderQuerySet.current())."""
-    return f"{alias}.since <= %s AND ({alias}.until IS NULL OR {alias}.until > %s)"
-
-
 def _holder_sql(role: str) -> tuple[str, str]:
     """Columns and joins of the people holding role `role` (an SQL alias) now, one row
     each (NULLs for a vacant role); two date parameters (today) follow the joins."""
     columns = "u.username, u.first_name, u.last_name, u.email, pr.display_name, pr.phone"
     joins = (
-        f"LEFT JOIN {_table(RoleHolder)} h ON h.role_id = {role}.id AND {_holding_now('h')}"
-        f" LEFT JOIN {_table(get_user_model())} u ON u.id = h.person_id"
-        f" LEFT JOIN {_table(Profile)} pr ON pr.user_id = u.id"
+        f"LEFT JOIN {table(RoleHolder)} h ON h.role_id = {role}.id AND {holding_now('h')}"
+        f" LEFT JOIN {table(get_user_model())} u ON u.id = h.person_id"
+        f" LEFT JOIN {table(Profile)} pr ON pr.user_id = u.id"
     )
     return columns, joins
 
@@ -463,18 +454,18 @@ def _duty_hits(
     if not ids:
         return [], typos
     holder_columns, holder_joins = _holder_sql("r")
-    department = _table(Department)
+    department = table(Department)
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             {AS_WRITTEN if _is_postgres() else ""}
             SELECT d.id, d.title, dd.code, dd.name, p.code, p.name,
                    a.letter, r.id, r.title, rd.code, rd.name, {holder_columns}
-            FROM {_table(Duty)} d
+            FROM {table(Duty)} d
             JOIN {department} dd ON dd.id = d.department_id
-            LEFT JOIN {_table(Project)} p ON p.id = d.project_id
-            LEFT JOIN {_table(Assignment)} a ON a.duty_id = d.id AND a.letter IN (%s, %s, %s)
-            LEFT JOIN {_table(Role)} r ON r.id = a.role_id
+            LEFT JOIN {table(Project)} p ON p.id = d.project_id
+            LEFT JOIN {table(Assignment)} a ON a.duty_id = d.id AND a.letter IN (%s, %s, %s)
+            LEFT JOIN {table(Role)} r ON r.id = a.role_id
             LEFT JOIN {department} rd ON rd.id = r.department_id
             {holder_joins}
             WHERE d.id IN ({", ".join(["%s"] * len(ids))})
@@ -609,7 +600,7 @@ def _role_hits(cursor, words, typos, limit, today) -> list[RoleHit]:
     """The best active roles, with the people holding them: one query."""
     ranked, params = _ranked_sql(
         "r.id, r.title, rd.code, rd.name",
-        f"FROM {_table(Role)} r JOIN {_table(Department)} rd ON rd.id = r.department_id"
+        f"FROM {table(Role)} r JOIN {table(Department)} rd ON rd.id = r.department_id"
         " WHERE r.active",
         ["r.title", "r.purpose"],
         "r.title",
@@ -643,7 +634,7 @@ def _places(cursor, model, fields, words, typos, limit) -> list[Place]:
     """The best departments or projects (`fields` searched, `name` their title)."""
     sql, params = _ranked_sql(
         "t.code, t.name",
-        f"FROM {_table(model)} t WHERE 1 = 1",
+        f"FROM {table(model)} t WHERE 1 = 1",
         [f"t.{name}" for name in fields],
         "t.name",
         words,
@@ -666,8 +657,8 @@ def _person_hits(cursor, words, limit, today) -> list[PersonHit]:
             # picks those indexes itself; forbidding other scans made it run the
             # lookups once per person.)
             conditions.append(
-                f"u.id IN (SELECT id FROM {_table(get_user_model())} WHERE {PERSON_TEXT}"
-                f" ILIKE %s UNION ALL SELECT user_id FROM {_table(Profile)}"
+                f"u.id IN (SELECT id FROM {table(get_user_model())} WHERE {PERSON_TEXT}"
+                f" ILIKE %s UNION ALL SELECT user_id FROM {table(Profile)}"
                 " WHERE display_name ILIKE %s)"
             )
             params += [_like(word)] * 2
@@ -682,8 +673,8 @@ def _person_hits(cursor, words, limit, today) -> list[PersonHit]:
         {AS_WRITTEN if _is_postgres() else ""}
         WITH hit (id, username, first_name, last_name, email, display_name) AS (
             SELECT u.id, u.username, u.first_name, u.last_name, u.email, pr.display_name
-            FROM {_table(get_user_model())} u
-            LEFT JOIN {_table(Profile)} pr ON pr.user_id = u.id
+            FROM {table(get_user_model())} u
+            LEFT JOIN {table(Profile)} pr ON pr.user_id = u.id
             WHERE u.is_active AND {" AND ".join(conditions)}
             ORDER BY pr.display_name, u.username
             LIMIT %s
@@ -691,9 +682,9 @@ def _person_hits(cursor, words, limit, today) -> list[PersonHit]:
         SELECT hit.id, hit.username, hit.first_name, hit.last_name, hit.email,
                hit.display_name, r.title, rd.name
         FROM hit
-        LEFT JOIN {_table(RoleHolder)} h ON h.person_id = hit.id AND {_holding_now("h")}
-        LEFT JOIN {_table(Role)} r ON r.id = h.role_id
-        LEFT JOIN {_table(Department)} rd ON rd.id = r.department_id
+        LEFT JOIN {table(RoleHolder)} h ON h.person_id = hit.id AND {holding_now("h")}
+        LEFT JOIN {table(Role)} r ON r.id = h.role_id
+        LEFT JOIN {table(Department)} rd ON rd.id = r.department_id
         ORDER BY hit.display_name, hit.username, h.since, h.id
         """,
         [*params, limit, today, today],
