@@ -158,6 +158,8 @@ def goals_for(
 def goal_rows(goals: QuerySet[Goal], today: datetime.date) -> list[GoalRow]:
     """Goals with their targets' progress: the goals' queries plus one for targets."""
     goals = list(goals)
+    if not goals:  # most department pages: no targets query to build
+        return []
     by_goal: dict[int, list[TargetRow]] = defaultdict(list)
     for target in targets_with_current(Target.objects.filter(goal__in=[g.pk for g in goals])):
         by_goal[target.goal_id].append(
