@@ -206,7 +206,7 @@ def cjk_grams(word: str) -> list[str]:
     return grams
 
 
-def _contains(word: str, table: str) -> tuple[str, list]:
+def _contains(word: str, alias: str) -> tuple[str, list]:
     """SQL that finds `word` as a substring of the duty's search text, from an index:
     the trigram index, or for Chinese the character pairs (then checked as a substring:
     the pairs may be far apart)."""
@@ -215,10 +215,10 @@ def _contains(word: str, table: str) -> tuple[str, list]:
     # of every row it checks.
     grams = cjk_grams(word)
     if not grams:
-        return f"{table}.search_text LIKE lower(%s)", [_like(word)]
+        return f"{alias}.search_text LIKE lower(%s)", [_like(word)]
     query = " & ".join(f"'{gram}'" for gram in dict.fromkeys(grams))
     return (
-        f"({table}.search_grams @@ %s::tsquery AND {table}.search_text LIKE lower(%s))",
+        f"({alias}.search_grams @@ %s::tsquery AND {alias}.search_text LIKE lower(%s))",
         [query, _like(word)],
     )
 
