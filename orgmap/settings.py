@@ -378,6 +378,10 @@ RACI_OVERLOAD_LIMIT = int(os.environ.get("RACI_OVERLOAD_LIMIT", "15"))
 ATTESTATION_GRACE_DAYS = int(os.environ.get("ATTESTATION_GRACE_DAYS", "30"))
 ATTESTATION_CADENCE_MONTHS = int(os.environ.get("ATTESTATION_CADENCE_MONTHS", "12"))
 ATTESTATION_ESCALATION_DAYS = int(os.environ.get("ATTESTATION_ESCALATION_DAYS", "14"))
+# A role's new version waits this long after the first write that changed it, so that
+# a burst of edits makes one version (responsibilities/attestation/tracking.py); 0:
+# every commit is versioned at once.
+ATTESTATION_VERSION_DELAY_SECONDS = int(os.environ.get("ATTESTATION_VERSION_DELAY_SECONDS", "60"))
 # A role-description PDF that takes longer than this is abandoned (responsibilities/pdf.py).
 PDF_RENDER_TIMEOUT_SECONDS = int(os.environ.get("PDF_RENDER_TIMEOUT_SECONDS", "60"))
 # Bulk exports (zip files of role descriptions, in the default storage under exports/)

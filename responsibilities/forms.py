@@ -18,12 +18,22 @@ class DutyForm(forms.ModelForm):
             "kpis": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args, department: Department, **kwargs) -> None:
+    def __init__(
+        self, *args, department: Department, projects: list[Project] | None = None, **kwargs
+    ) -> None:
+        """`projects`: the department's projects when the caller has read them already
+        (the matrix page reads them with its project filter's): the select offers
+        those instead of querying again; what is posted is checked against the query."""
         super().__init__(*args, **kwargs)
         self.instance.department = department
         self.fields["title"].error_messages["required"] = _("Give the duty a title.")
-        self.fields["project"].queryset = Project.objects.filter(departments=department)
-        self.fields["project"].empty_label = _("none: a duty of the department")
+        field = self.fields["project"]
+        field.queryset = Project.objects.filter(departments=department)
+        field.empty_label = _("none: a duty of the department")
+        if projects is not None:
+            field.choices = [("", field.empty_label)] + [
+                (project.pk, field.label_from_instance(project)) for project in projects
+            ]
         if not self.instance.pk:
             del self.fields["active"]
 

@@ -28,14 +28,18 @@ _GENERATION = "attestation:open-requests:generation"
 
 def open_request_count(user) -> int:
     """The header's prompt: a count on the (person, status) index, read from the cache
-    when no request changed since."""
-    key = f"attestation:open-requests:{cache.get(_GENERATION, 0)}:{user.pk}"
-    count = cache.get(key)
-    if count is None:
-        count = ConfirmationRequest.objects.filter(
-            person=user, status__in=ConfirmationRequest.OPEN
-        ).count()
-        cache.set(key, count, PROMPT_SECONDS)
+    when no request changed since. The person's entry keeps the generation it was
+    counted in, so one round trip (both keys at once) tells whether it still holds."""
+    key = f"attestation:open-requests:person:{user.pk}"
+    cached = cache.get_many([_GENERATION, key])
+    generation = cached.get(_GENERATION, 0)
+    entry = cached.get(key)
+    if isinstance(entry, tuple | list) and len(entry) == 2 and entry[0] == generation:
+        return entry[1]
+    count = ConfirmationRequest.objects.filter(
+        person=user, status__in=ConfirmationRequest.OPEN
+    ).count()
+    cache.set(key, (generation, count), PROMPT_SECONDS)
     return count
 
 

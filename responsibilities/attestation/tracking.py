@@ -8,6 +8,15 @@ worker: the write's request does not wait for it). A long run of
 writes in one transaction (a seed, an import) therefore versions each role once, and a
 write that rolls back versions nothing (a rolled-back set is flushed, harmlessly, with
 the next commit: an unchanged role gets no version).
+
+A manager's editing session is many transactions: a cell at a time. Each role's
+version waits ATTESTATION_VERSION_DELAY_SECONDS after the first of them (a "due" key
+per role in the cache, set only if absent, marks a task already on its way), so a burst
+of edits to a role makes one version and asks its holders once, not once per click;
+the task clears the keys of its roles before it reads them, so a write committed after
+that schedules the next version. New holders are asked at once. Without a cache (or
+with a delay of 0) every commit enqueues at once, as before: a duplicate task finds the
+fingerprint unchanged and writes nothing.
 """
 
 from __future__ import annotations
@@ -17,6 +26,8 @@ import threading
 from collections.abc import Iterable
 
 from celery import current_app
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
@@ -43,8 +54,17 @@ def _pending() -> tuple[set[int], set[tuple[int, int]]]:
 VERSION_TASK = "attestation.record_versions"
 
 
+def _due_key(role_id: int) -> str:
+    return f"attestation:version-due:{role_id}"
+
+
 def record(role_ids: Iterable[int], holders: Iterable[tuple[int, int]]) -> list:
     """Version the touched roles and ask the new holders (the task's work)."""
+    role_ids = set(role_ids)
+    try:  # from now on a write to these roles schedules a version of its own
+        cache.delete_many([_due_key(role_id) for role_id in role_ids])
+    except Exception:  # no cache: nothing was scheduled through it either
+        log.warning("could not clear the roles' version keys", exc_info=True)
     with transaction.atomic():
         created = versions.record_versions(set(role_ids))
         for role_id, person_id in sorted({tuple(pair) for pair in holders}):
@@ -62,7 +82,29 @@ def flush() -> None:
     touched_roles, new_holders = sorted(roles), sorted(holders)
     roles.clear()
     holders.clear()
-    current_app.tasks[VERSION_TASK].delay(touched_roles, new_holders)
+    task = current_app.tasks[VERSION_TASK]
+    delay = settings.ATTESTATION_VERSION_DELAY_SECONDS
+    if new_holders or delay <= 0:
+        task.delay(touched_roles, new_holders)  # a new holder is asked now
+        return
+    try:
+        # Only the roles with no version on its way yet: add() sets a key if absent.
+        due = [
+            role_id
+            for role_id in touched_roles
+            if cache.add(_due_key(role_id), 1, timeout=delay + DUE_KEY_GRACE_SECONDS)
+        ]
+    except Exception:  # the cache is down: version now rather than not at all
+        log.warning("could not schedule the roles' versions; enqueued now", exc_info=True)
+        task.delay(touched_roles, [])
+        return
+    if due:
+        task.apply_async((due, []), countdown=delay)
+
+
+# How long a "due" key outlives its task's countdown: if the task is lost, the next
+# write to the role after that schedules a version again.
+DUE_KEY_GRACE_SECONDS = 300
 
 
 def _after_commit() -> None:

@@ -8,6 +8,7 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -81,10 +82,11 @@ def _editable_duty_ids(user, scope: selectors.Scope, rows) -> set[int]:
     }
 
 
-def _duty_form(scope: selectors.Scope) -> DutyForm | ProjectDutyForm:
+def _duty_form(scope: selectors.Scope, projects: list[Project]) -> DutyForm | ProjectDutyForm:
     if scope.project is not None:
         return ProjectDutyForm(project=scope.project)
-    return DutyForm(department=scope.department)
+    linked = [project for project in projects if project.linked]
+    return DutyForm(department=scope.department, projects=linked)
 
 
 def _as_of(value: str) -> tuple[datetime.date | None, str]:
@@ -168,14 +170,34 @@ def _filters(request: HttpRequest, scope: selectors.Scope) -> tuple[Project | No
     return project_filter, only_findings, parse_numbers(request.GET.getlist("add_role"))
 
 
-def _department_choices(scope: selectors.Scope, departments: list[Department] | None) -> dict:
+def _department_projects(scope: selectors.Scope) -> list[Project]:
+    """A department matrix's projects, in one query: those with duties in the department
+    (`has_duties`: the project filter) and those the department takes part in
+    (`linked`: the "add a duty" form's choices)."""
+    if scope.department is None:
+        return []
+    department = scope.department
+    has_duties = Duty.objects.filter(project=OuterRef("pk"), department=department)
+    linked = Project.departments.through.objects.filter(
+        project=OuterRef("pk"), department=department
+    )
+    return list(
+        Project.objects.annotate(has_duties=Exists(has_duties), linked=Exists(linked)).filter(
+            Q(has_duties=True) | Q(linked=True)
+        )
+    )
+
+
+def _department_choices(
+    scope: selectors.Scope, departments: list[Department] | None, projects: list[Project]
+) -> dict:
     """A department matrix's department switch and project filter choices."""
     if scope.department is None:
         return {"departments": [], "filter_projects": []}
     if departments is None:
         departments = list(Department.objects.order_by("name"))
-    projects = Project.objects.filter(duties__department=scope.department).distinct()
-    return {"departments": departments, "filter_projects": list(projects)}
+    filter_projects = [project for project in projects if project.has_duties]
+    return {"departments": departments, "filter_projects": filter_projects}
 
 
 def render_matrix(
@@ -205,6 +227,7 @@ def render_matrix(
     # The past is read-only.
     editable = _editable_duty_ids(request.user, scope, page.object_list) if as_of is None else set()
     can_add_duty = as_of is None and _can_add_duty(request.user, scope)
+    projects = _department_projects(scope)
     if variant is not None:
         variant.overlay(matrix)
         editable, can_add_duty = variant.editable(matrix.rows), False
@@ -218,10 +241,10 @@ def render_matrix(
         "page": page,
         "editable": editable,
         "can_add_duty": can_add_duty,
-        "duty_form": _duty_form(scope) if can_add_duty else None,
+        "duty_form": _duty_form(scope, projects) if can_add_duty else None,
         "can_add_column": bool(editable),
         **_picker_scopes(scope, project_filter),
-        **_department_choices(scope, departments),
+        **_department_choices(scope, departments, projects),
         "project_filter": project_filter,
         "only_findings": only_findings,
         "extra_role_ids": extra_role_ids,

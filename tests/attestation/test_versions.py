@@ -256,21 +256,42 @@ def test_the_fingerprint_is_stable_and_depends_on_every_character():
     )
 
 
-def test_a_cell_edit_leaves_versioning_to_the_worker(
-    org, monkeypatch, django_capture_on_commit_callbacks
-):
-    """The request writes the cell; on commit it enqueues one task with the roles it
-    touched, and reads or writes nothing of the confirmations itself."""
-    sent = []
+def _capture_version_tasks(monkeypatch) -> list[tuple[str, tuple, dict]]:
+    """What tracking.flush() enqueues, instead of running it: ("now", args, {}) for
+    delay(), ("later", args, options) for apply_async()."""
+    sent: list[tuple[str, tuple, dict]] = []
     task = current_app.tasks[tracking.VERSION_TASK]
-    monkeypatch.setattr(task, "delay", lambda *args: sent.append(args))
+    monkeypatch.setattr(task, "delay", lambda *args: sent.append(("now", args, {})))
+    monkeypatch.setattr(
+        task, "apply_async", lambda args, **options: sent.append(("later", args, options))
+    )
+    return sent
+
+
+def _edit(org, letter, *, role="clerk", duty="report") -> None:
+    cell = Assignment.objects.filter(duty=org[duty], role=org[role]).first()
+    assignment_set(
+        duty=org[duty],
+        role=org[role],
+        letter=letter,
+        expected_version=cell.version if cell else 0,
+        by=None,
+    )
+
+
+def test_a_cell_edit_leaves_versioning_to_the_worker(
+    org, monkeypatch, django_capture_on_commit_callbacks, settings
+):
+    """The request writes the cell; on commit it schedules one task with the roles it
+    touched, ATTESTATION_VERSION_DELAY_SECONDS later, and reads or writes nothing of
+    the confirmations itself."""
+    settings.ATTESTATION_VERSION_DELAY_SECONDS = 60
+    sent = _capture_version_tasks(monkeypatch)
     with (
         CaptureQueriesContext(connection) as captured,
         django_capture_on_commit_callbacks(execute=True),
     ):
-        assignment_set(
-            duty=org["report"], role=org["clerk"], letter=raci.C, expected_version=0, by=None
-        )
+        _edit(org, raci.C)
     # (The cells' findings read whether a role's confirmation is overdue: an EXISTS.)
     versioning = [
         q["sql"]
@@ -279,6 +300,71 @@ def test_a_cell_edit_leaves_versioning_to_the_worker(
         or q["sql"].startswith(('INSERT INTO "attestation', 'UPDATE "attestation'))
     ]
     assert versioning == []
-    assert sent == [([org["clerk"].pk], [])]
-    assert tracking.record(*sent[0])  # what the worker then does: a new version
+    assert sent == [("later", ([org["clerk"].pk], []), {"countdown": 60})]
+    assert tracking.record(*sent[0][1])  # what the worker then does: a new version
     assert RoleDescriptionVersion.objects.filter(role=org["clerk"]).count() == 2
+
+
+def test_a_burst_of_edits_to_a_role_makes_one_version(
+    org, monkeypatch, django_capture_on_commit_callbacks, settings
+):
+    """Each edit commits on its own, as a manager clicks through a matrix: the first
+    schedules the role's version, the others ride on it; once the task has started,
+    the next edit schedules the next version."""
+    settings.ATTESTATION_VERSION_DELAY_SECONDS = 60
+    sent = _capture_version_tasks(monkeypatch)
+    for letter in (raci.C, raci.I, raci.R, raci.C):
+        with django_capture_on_commit_callbacks(execute=True):
+            _edit(org, letter)
+    with django_capture_on_commit_callbacks(execute=True):
+        _edit(org, raci.R, role="head", duty="report")  # another role: its own task
+    assert sent == [
+        ("later", ([org["clerk"].pk], []), {"countdown": 60}),
+        ("later", ([org["head"].pk], []), {"countdown": 60}),
+    ]
+
+    created = tracking.record(*sent[0][1])  # the worker, a minute later
+    assert [version.number for version in created] == [2]  # one version for four edits
+    assert "C" in str(created[0].lines)
+    request = ConfirmationRequest.objects.get(person=org["clerk_person"], status=Status.PENDING)
+    assert request.version == created[0]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _edit(org, raci.I)
+    assert sent[2:] == [("later", ([org["clerk"].pk], []), {"countdown": 60})]
+
+
+def test_new_holders_and_a_zero_delay_are_versioned_at_once(
+    org, monkeypatch, django_capture_on_commit_callbacks, settings
+):
+    settings.ATTESTATION_VERSION_DELAY_SECONDS = 60
+    sent = _capture_version_tasks(monkeypatch)
+    newcomer = factories.UserFactory(username="newcomer")
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.RoleHolderFactory(role=org["clerk"], person=newcomer)
+    assert [kind for kind, _args, _options in sent] == ["now"]
+    assert [org["clerk"].pk, newcomer.pk] in [list(pair) for pair in sent[0][1][1]]
+
+    settings.ATTESTATION_VERSION_DELAY_SECONDS = 0
+    with django_capture_on_commit_callbacks(execute=True):
+        _edit(org, raci.C)
+    assert sent[1:] == [("now", ([org["clerk"].pk], []), {})]
+
+
+def test_without_a_cache_the_version_is_enqueued_at_once(
+    org, monkeypatch, django_capture_on_commit_callbacks, settings, caplog
+):
+    """A cache that fails (Redis down) must not lose the version: enqueued now."""
+    settings.ATTESTATION_VERSION_DELAY_SECONDS = 60
+    sent = _capture_version_tasks(monkeypatch)
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("no cache")
+
+    monkeypatch.setattr(tracking.cache, "add", broken)
+    monkeypatch.setattr(tracking.cache, "delete_many", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        _edit(org, raci.C)
+    assert sent == [("now", ([org["clerk"].pk], []), {})]
+    assert "could not schedule" in caplog.text
+    assert tracking.record(*sent[0][1])  # and the task still versions the role
