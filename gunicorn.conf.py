@@ -62,7 +62,11 @@ def when_ready(server) -> None:
     except Exception:  # a warm-up that fails must not keep the site down
         server.log.exception("warm-up failed; the workers will load on first use")
     else:
-        server.log.info("warmed up: %(templates)s templates, %(languages)s languages", loaded)
+        server.log.info(
+            "warmed up: %(templates)s templates, %(form_templates)s form templates, "
+            "%(languages)s languages",
+            loaded,
+        )
 
 
 def post_fork(server, worker) -> None:

@@ -24,10 +24,13 @@ from pathlib import Path
 from celery import current_app
 from django.conf import settings
 from django.core.cache import caches
+from django.forms.renderers import get_default_renderer
 from django.template import TemplateDoesNotExist, TemplateSyntaxError
 from django.template.loader import get_template
 from django.urls import get_resolver
 from django.utils import translation
+
+from .form_rendering import form_template_names
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +58,11 @@ def warm() -> dict[str, int]:
             log.exception("template %s could not be compiled", name)  # template: say so
         else:
             templates += 1
+    renderer = get_default_renderer()
+    form_templates = 0
+    for name in form_template_names():  # Django's form templates, compiled by Jinja2
+        renderer.get_template(name)
+        form_templates += 1
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
             translation.gettext("Search")  # reads the catalogue of this language
@@ -66,4 +74,8 @@ def warm() -> dict[str, int]:
     app.amqp.send_task_message  # noqa: B018 - what `delay()` sends a message with
     app.backend  # noqa: B018 - the result backend, found through the entry points
     app.connection_for_write().transport  # noqa: B018 - imports the broker's transport
-    return {"templates": templates, "languages": len(settings.LANGUAGES)}
+    return {
+        "templates": templates,
+        "form_templates": form_templates,
+        "languages": len(settings.LANGUAGES),
+    }

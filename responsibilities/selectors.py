@@ -3,13 +3,14 @@ scope's findings, a page of them, their summary, each one indexed query."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Count, F, JSONField, Q, QuerySet
+from django.db.models import F, JSONField, Q, QuerySet
 from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Coalesce, Collate
 from django.utils import translation
@@ -18,6 +19,7 @@ from orgmap.models import Department, Project
 
 from . import raci
 from .models import Duty, Finding, InformationFlow
+from .sql import table
 
 
 @dataclass(frozen=True)
@@ -126,14 +128,51 @@ def stored_findings(
     """Stored findings of a scope, or of some duties and roles (duty findings of
     `duty_ids`, role findings of `role_ids`), in raci's order, in the active language:
     one indexed query."""
-    if scope is not None:
-        condition = _stored_filter(scope)
-    else:
-        condition = Q(duty_id__in=list(duty_ids or ())) | Q(
-            role_id__in=list(role_ids or ()), duty__isnull=True
+    if scope is None:
+        return raci.sort_findings(
+            _stored_finding(row) for row in _stored_rows_of(duty_ids or (), role_ids or ())
         )
-    rows = Finding.objects.filter(condition).values(*_STORED_VALUES, text=_text())
+    rows = Finding.objects.filter(_stored_filter(scope)).values(*_STORED_VALUES, text=_text())
     return raci.sort_findings(_stored_finding(row) for row in rows)
+
+
+def _stored_rows_of(duty_ids: Iterable[int], role_ids: Iterable[int]) -> list[dict]:
+    """The rows of stored_findings(duty_ids=…, role_ids=…) in plain SQL: what a matrix
+    page and every cell edit read. The ORM's query (an OR of two IN lists and the
+    language's text through two JSON key transforms) cost 1–1.5 ms of Python to build
+    around a few tenths of a millisecond of database work. Values as .values() gives
+    them (the JSON columns decoded); a test compares the two."""
+    duty_ids, role_ids = [int(pk) for pk in duty_ids], [int(pk) for pk in role_ids]
+    conditions, params = [], []
+    if duty_ids:
+        conditions.append(f"duty_id IN ({', '.join(['%s'] * len(duty_ids))})")
+        params += duty_ids
+    if role_ids:
+        conditions.append(f"(role_id IN ({', '.join(['%s'] * len(role_ids))}) AND duty_id IS NULL)")
+        params += role_ids
+    if not conditions:
+        return []
+    languages = [_language(), settings.LANGUAGE_CODE]
+    if connection.vendor == "postgresql":
+        text = "COALESCE(texts -> %s, texts -> %s)"
+    else:  # SQLite: JSON paths, the key quoted (zh-hans)
+        text = "COALESCE(json_extract(texts, %s), json_extract(texts, %s))"
+        languages = [f'$."{language}"' for language in languages]
+    columns = ", ".join(_STORED_VALUES)
+    statement = f"SELECT {columns}, {text} FROM {table(Finding)} WHERE {' OR '.join(conditions)}"
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*languages, *params])
+        rows = cursor.fetchall()
+    decoded = {"roles", "fix"}
+    result = []
+    for values in rows:
+        row = {
+            name: json.loads(value) if name in decoded and value is not None else value
+            for name, value in zip(_STORED_VALUES, values, strict=False)
+        }
+        row["text"] = json.loads(values[-1]) if values[-1] is not None else None
+        result.append(row)
+    return result
 
 
 def _ordered_rows(scope: Scope, *, rule: str = "", severity: str = "") -> QuerySet:
@@ -214,15 +253,25 @@ def stored_findings_slice(
     return [(row["sort_key"], _stored_finding(row)) for row in rows[start:stop]]
 
 
+def _stored_filter_sql(scope: Scope) -> tuple[str, list]:
+    """_stored_filter() in SQL."""
+    if scope.project is not None:
+        return "project_id = %s", [scope.project.pk]
+    if scope.department is not None:
+        return "department_id = %s", [scope.department.pk]
+    return "1 = 1", []
+
+
 def stored_summary(scope: Scope) -> dict[str, int]:
-    """Count per rule code, in RULES order (as raci.summarise): one aggregate query."""
-    counts = dict(
-        Finding.objects.filter(_stored_filter(scope))
-        .values_list("rule")
-        .annotate(count=Count("pk"))
-        .values_list("rule", "count")
-        .order_by()
-    )
+    """Count per rule code, in RULES order (as raci.summarise): one aggregate query, in
+    plain SQL (every matrix page, cell edit and department page asks; the ORM took
+    0.7 ms of Python to write it)."""
+    where, params = _stored_filter_sql(scope)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT rule, COUNT(*) FROM {table(Finding)} WHERE {where} GROUP BY rule", params
+        )
+        counts = dict(cursor.fetchall())
     return {code: counts[code] for code in raci.RULES if counts.get(code)}
 
 

@@ -8,7 +8,6 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,6 +23,7 @@ from orgmap.params import parse_number, parse_numbers
 from .. import findings_facts, matrix_history, matrix_page, raci, selectors, services
 from ..forms import DutyForm, ProjectDutyForm
 from ..models import Assignment, Duty
+from ..sql import table
 from .duties import can_edit_duty
 
 ROWS_PER_PAGE = 50
@@ -173,19 +173,27 @@ def _filters(request: HttpRequest, scope: selectors.Scope) -> tuple[Project | No
 def _department_projects(scope: selectors.Scope) -> list[Project]:
     """A department matrix's projects, in one query: those with duties in the department
     (`has_duties`: the project filter) and those the department takes part in
-    (`linked`: the "add a duty" form's choices)."""
+    (`linked`: the "add a duty" form's choices). Plain SQL: the ORM's two EXISTS
+    annotations cost 1.1 ms of Python to build, the two simpler queries they replace
+    0.7 ms (docs/decisions.md)."""
     if scope.department is None:
         return []
-    department = scope.department
-    has_duties = Duty.objects.filter(project=OuterRef("pk"), department=department)
-    linked = Project.departments.through.objects.filter(
-        project=OuterRef("pk"), department=department
-    )
-    return list(
-        Project.objects.annotate(has_duties=Exists(has_duties), linked=Exists(linked)).filter(
-            Q(has_duties=True) | Q(linked=True)
-        )
-    )
+    project, duty = table(Project), table(Duty)
+    members = table(Project.departments.through)
+    statement = f"""
+        SELECT * FROM (
+            SELECT p.*,
+                   EXISTS (SELECT 1 FROM {duty} d
+                           WHERE d.project_id = p.id AND d.department_id = %s) AS has_duties,
+                   EXISTS (SELECT 1 FROM {members} m
+                           WHERE m.project_id = p.id AND m.department_id = %s) AS linked
+            FROM {project} p
+        ) projects
+        WHERE has_duties OR linked
+        ORDER BY name, id
+    """
+    department_id = scope.department.pk
+    return list(Project.objects.raw(statement, [department_id, department_id]))
 
 
 def _department_choices(

@@ -125,3 +125,21 @@ def test_the_time_zone_list_is_one_select_with_the_chosen_zone_and_its_help():
         escaped
         == '<select name="zone"><option value="&lt;x&gt;" selected>a &amp; b</option></select>'
     )
+
+
+def test_the_long_select_marks_only_the_chosen_option_of_its_kept_markup():
+    """The options are escaped once and kept: each render marks its own choice, and a
+    render with another choice (or none) is not affected by an earlier one."""
+    from orgmap.forms import LongSelect
+
+    select = LongSelect(choices=[("", "none"), ("a", "A"), ("b&c", "B & C"), ("a", "again")])
+    first = select.render("zone", "b&c")
+    assert '<option value="b&amp;c" selected>B &amp; C</option>' in first
+    assert first.count(" selected") == 1
+    second = select.render("zone", "a")
+    assert second.count(" selected") == 1
+    assert '<option value="a" selected>A</option><option value="b&amp;c">' in second
+    assert '<option value="a">again</option>' in second  # only the first of a value
+    assert " selected" not in select.render("zone", "unknown")
+    assert " selected" not in select.render("zone", None).replace('value="" selected', "")
+    assert select.render("zone", "").count(" selected") == 1

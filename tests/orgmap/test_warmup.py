@@ -20,6 +20,8 @@ django.setup()
 import os
 from django.db import connections
 from django.template import engines
+from django.forms.renderers import get_default_renderer
+from orgmap.form_rendering import form_template_names
 from orgmap.warmup import project_templates, warm
 
 def sockets():
@@ -37,6 +39,8 @@ print(json.dumps({
     "loaded": loaded,
     "project": len(project_templates()),
     "compiled": len(loader.get_template_cache),
+    "forms": len(form_template_names()),
+    "forms_compiled": len(get_default_renderer().jinja2.engine.env.cache),
     "sockets": sockets(),
     "database": [c.connection is not None for c in connections.all(initialized_only=True)],
     "modules": [m for m in ("redis", "kombu.transport.redis", "responsibilities.views.matrix") if m in sys.modules],
@@ -62,6 +66,9 @@ def test_warm_up_loads_templates_and_libraries_without_opening_a_connection():
     assert report["loaded"]["templates"] == report["project"] > 100
     assert report["compiled"] >= report["project"]  # in the cached loader, compiled
     assert report["loaded"]["languages"] == 2
+    # Django's form templates, compiled by the form renderer's Jinja2 environment.
+    assert report["loaded"]["form_templates"] == report["forms"] > 30
+    assert report["forms_compiled"] >= report["forms"]
     assert report["sockets"] == []  # no database, cache or broker connection
     assert not any(report["database"])
     assert set(report["modules"]) == {

@@ -36,9 +36,7 @@ def sales():
     return {"department": sales, "linked": linked, "both": both, "foreign": foreign}
 
 
-def test_the_filter_and_the_add_a_duty_form_offer_their_own_projects(
-    sales, admin_user, client_for
-):
+def test_the_filter_and_the_add_a_duty_form_offer_their_own_projects(sales, admin_user, client_for):
     response = client_for(admin_user).get(reverse("department-matrix", args=["SALES"]))
     assert response.status_code == 200
     html = response.text
