@@ -54,6 +54,12 @@ def _pending() -> tuple[set[int], set[tuple[int, int]]]:
 VERSION_TASK = "attestation.record_versions"
 
 
+# How long a "due" key outlives its task's countdown: if the task is lost, the next
+# write to the role after that schedules a version again (and the hourly sweep versions
+# what is still stale).
+DUE_KEY_GRACE_SECONDS = 300
+
+
 def _due_key(role_id: int) -> str:
     return f"attestation:version-due:{role_id}"
 
@@ -75,7 +81,9 @@ def record(role_ids: Iterable[int], holders: Iterable[tuple[int, int]]) -> list:
 def flush() -> None:
     """What the on-commit callback runs: hand the touched roles and new holders to the
     worker. Versioning reads and writes a dozen rows per role; a cell edit's request
-    should not wait for it (and holders see the new version a moment later)."""
+    should not wait for it, and a burst of edits should make one version: holders see
+    it ATTESTATION_VERSION_DELAY_SECONDS after the burst's first edit (new holders are
+    asked at once)."""
     roles, holders = _pending()
     if not roles and not holders:
         return
@@ -100,11 +108,6 @@ def flush() -> None:
         return
     if due:
         task.apply_async((due, []), countdown=delay)
-
-
-# How long a "due" key outlives its task's countdown: if the task is lost, the next
-# write to the role after that schedules a version again.
-DUE_KEY_GRACE_SECONDS = 300
 
 
 def _after_commit() -> None:
