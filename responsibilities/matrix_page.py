@@ -23,7 +23,7 @@ from orgmap.models import Department, Project, Role, RoleHolder
 from . import raci, selectors
 from .findings_facts import role_ref
 from .models import Assignment, Duty, Finding
-from .sql import holding_now, table
+from .sql import holding_now, in_scope, placeholders, table
 
 _DUTY_VALUES = (
     "pk",
@@ -186,7 +186,7 @@ def _duties_sql(
 ) -> tuple[str, list]:
     """_duties() in SQL: the duty `du` is one of the page's (its scope, the project
     filter, only rows with findings)."""
-    where, params = _scoped_duties_sql(scope)
+    where, params = in_scope("du", scope)
     if project_filter is not None:
         where += " AND du.project_id = %s"
         params = [*params, project_filter.pk]
@@ -232,27 +232,16 @@ def _cells(duty_ids: list[int]) -> list[dict]:
     """The letters and versions of these duties' filled cells: one statement."""
     if not duty_ids:
         return []
-    marks = ", ".join(["%s"] * len(duty_ids))
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT duty_id, role_id, letter, version FROM {table(Assignment)} "
-            f"WHERE duty_id IN ({marks})",
+            f"WHERE duty_id IN ({placeholders(duty_ids)})",
             duty_ids,
         )
         return [
             {"duty_id": duty_id, "role_id": role_id, "letter": letter, "version": version}
             for duty_id, role_id, letter, version in cursor.fetchall()
         ]
-
-
-def _scoped_duties_sql(scope: selectors.Scope) -> tuple[str, list]:
-    """SQL: the duty `du` is in the scope (Scope.duty_filter(): a project's duties, else
-    a department's, else every duty)."""
-    if scope.project is not None:
-        return "du.project_id = %s", [scope.project.pk]
-    if scope.department is not None:
-        return "du.department_id = %s", [scope.department.pk]
-    return "1 = 1", []
 
 
 def _column_roles(scope: selectors.Scope, asked: set[int]) -> list[dict]:
@@ -264,7 +253,7 @@ def _column_roles(scope: selectors.Scope, asked: set[int]) -> list[dict]:
     Plain SQL: the ORM spent 2–3 ms building this query (its two nested subqueries
     resolved twice, once to filter and once to say which roles are own) around 0.8 ms
     of the database's work, on every matrix page."""
-    scoped, scoped_params = _scoped_duties_sql(scope)
+    scoped, scoped_params = in_scope("du", scope)
     if scope.department is not None:
         own = "(r.department_id = %s AND (r.active OR r.id IN (SELECT role_id FROM scoped)))"
         own_params = [scope.department.pk]
@@ -289,7 +278,7 @@ def _column_roles(scope: selectors.Scope, asked: set[int]) -> list[dict]:
                            WHERE h.role_id = c.id AND {holding_now("h")}),
                    c.own
             FROM candidate c JOIN {table(Department)} d ON d.id = c.department_id
-            WHERE c.own OR c.id IN ({", ".join(["%s"] * len(asked_ids)) or "NULL"})
+            WHERE c.own OR c.id IN ({placeholders(asked_ids) or "NULL"})
             """,
             [*scoped_params, *own_params, today, today, *asked_ids],
         )

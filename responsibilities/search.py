@@ -39,7 +39,7 @@ from orgmap.models import Department, Profile, Project, Role, RoleHolder
 
 from . import raci
 from .models import Assignment, Duty
-from .sql import holding_now, table
+from .sql import holding_now, placeholders, table
 
 MIN_QUERY_LENGTH = 2
 # Typo matching only for words long enough to have several trigrams of their own.
@@ -468,7 +468,7 @@ def _duty_hits(
             LEFT JOIN {table(Role)} r ON r.id = a.role_id
             LEFT JOIN {department} rd ON rd.id = r.department_id
             {holder_joins}
-            WHERE d.id IN ({", ".join(["%s"] * len(ids))})
+            WHERE d.id IN ({placeholders(ids)})
             ORDER BY d.id, r.title, r.id, h.since, h.id
             """,
             [raci.A, raci.R, raci.AR, today, today, *ids],

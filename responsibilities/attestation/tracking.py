@@ -72,7 +72,7 @@ def record(role_ids: Iterable[int], holders: Iterable[tuple[int, int]]) -> list:
     except Exception:  # no cache: nothing was scheduled through it either
         log.warning("could not clear the roles' version keys", exc_info=True)
     with transaction.atomic():
-        created = versions.record_versions(set(role_ids))
+        created = versions.record_versions(role_ids)
         for role_id, person_id in sorted({tuple(pair) for pair in holders}):
             versions.ask_new_holder(role_id=role_id, person_id=person_id)
     return created

@@ -96,3 +96,32 @@ def test_a_write_is_versioned_by_a_prefork_worker(tmp_path):
     assert "Sign the contracts" in str(version.lines)
     asked = ConfirmationRequest.objects.get(person=holder, role=role)
     assert asked.version == version and asked.status == ConfirmationRequest.Status.PENDING
+
+
+def test_a_burst_of_edits_is_versioned_once_after_the_delay_by_a_prefork_worker(tmp_path, settings):
+    """What tracking.flush() schedules on commit: the first edit of a burst sends the
+    role's task through the broker with a countdown, the second rides on it; the
+    worker runs it once, after the delay, and versions both edits."""
+    settings.ATTESTATION_VERSION_DELAY_SECONDS = 2
+    sales = factories.DepartmentFactory(code="SALES", name="Sales")
+    role = factories.RoleFactory(department=sales, title="Head of Sales")
+    first = factories.DutyFactory(department=sales, title="Sign the contracts")
+    second = factories.DutyFactory(department=sales, title="Review the pipeline")
+    holder = factories.UserFactory(username="holder", email="holder@example.com")
+    factories.RoleHolderFactory(role=role, person=holder)  # asked at once (eager here)
+    before = RoleDescriptionVersion.objects.filter(role=role).count()
+    with celery_worker(tmp_path) as log:
+        assignment_set(duty=first, role=role, letter=raci.AR, expected_version=0, by=None)
+        assignment_set(duty=second, role=role, letter=raci.R, expected_version=0, by=None)
+        assert RoleDescriptionVersion.objects.filter(role=role).count() == before  # waits
+        assert wait_for(lambda: finished(log, tracking.VERSION_TASK) == 1 and is_idle(log)), (
+            log.read_text()[-3000:]
+        )
+    assert "raised unexpected" not in log.read_text()
+    assert finished(log, tracking.VERSION_TASK) == 1  # one task for the burst
+    versions_now = RoleDescriptionVersion.objects.filter(role=role).order_by("number")
+    assert versions_now.count() == before + 1
+    latest = versions_now.last()
+    assert "Sign the contracts" in str(latest.lines) and "Review the pipeline" in str(latest.lines)
+    asked = ConfirmationRequest.objects.get(person=holder, role=role, status="pending")
+    assert asked.version == latest
